@@ -1,0 +1,49 @@
+# netops.srx_vpn — the two commands of the README.
+#   make deploy   set up .venv, bring the lab up, run the main job against it
+#   make test     set up .venv and run the whole suite
+SHELL := /bin/bash
+VENV  ?= .venv
+# Python 3.12 (ansible-core 2.20). The image ships it under pyenv; any python3.12 works.
+PYTHON ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.12.*/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
+STAMP := $(VENV)/.installed
+BIN   := $(abspath $(VENV))/bin
+export PATH := $(BIN):$(PATH)
+LAB_STATE ?= .lab/default
+TEST_TIMEOUT ?= 3000
+
+.PHONY: venv test deploy lab-up lab-down lab-status lint clean
+
+$(STAMP): requirements.txt lab/pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.12 not found (set PYTHON=/path/to/python3.12)"; exit 1; }
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --upgrade pip
+	$(VENV)/bin/python -m pip install -q -r requirements.txt
+	$(VENV)/bin/python -m pip install -q -e lab/
+	@mkdir -p $(VENV)/collections/ansible_collections/netops
+	@ln -sfn $(CURDIR) $(VENV)/collections/ansible_collections/netops/srx_vpn
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+lab-up: venv
+	srxlab up --topology lab/topologies/seed-pair.yml --state-dir $(LAB_STATE)
+
+lab-status: venv
+	srxlab status --state-dir $(LAB_STATE)
+
+lab-down: venv
+	srxlab down --state-dir $(LAB_STATE)
+
+deploy: lab-up
+	srxlab status --state-dir $(LAB_STATE)
+	$(VENV)/bin/python -m srxlab.probe --state-dir $(LAB_STATE)
+
+test: venv
+	timeout $(TEST_TIMEOUT) $(VENV)/bin/python -m pytest -n 2 tests
+
+lint: venv
+	$(VENV)/bin/ruff check lab plugins tests bench
+
+clean:
+	-srxlab down --state-dir $(LAB_STATE)
+	rm -rf $(VENV) .lab
