@@ -1,0 +1,723 @@
+# Copyright (c) 2026 netops.srx_vpn maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Unit tests of the SRX state parsers (plugin_utils/srx_state.py) and their filters."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import xml.etree.ElementTree as std_etree
+
+import pytest
+from ansible.errors import AnsibleFilterError
+from ansible_collections.netops.srx_vpn.plugins.filter.srx_state import FilterModule
+from ansible_collections.netops.srx_vpn.plugins.plugin_utils import srx_state
+from ansible_collections.netops.srx_vpn.plugins.plugin_utils.srx_state import (
+    SrxStateError,
+    bgp_problems,
+    normalise_bgp_state,
+    normalise_encryption,
+    normalise_integrity,
+    parse_bgp_peers,
+    parse_elapsed,
+    parse_ike_sas,
+    parse_ipsec_sas,
+    parse_ping_summary,
+    strip_port,
+    tunnel_problems,
+)
+from lxml import etree
+
+SUMMARY_HEADER = (
+    "Peer                     AS      InPkt     OutPkt    OutQ   Flaps Last Up/Dwn "
+    "State|#Active/Received/Accepted/Damped..."
+)
+FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "state"
+FORMATS = ("xml", "json", "txt")
+
+
+def lines(*rows):
+    return "\n".join(rows)
+
+
+def fixture(name):
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def all_formats(base, parser):
+    """Parse <base>.xml, <base>.json (as string and as dict) and <base>.txt."""
+    results = {ext: parser(fixture(f"{base}.{ext}")) for ext in FORMATS}
+    results["json-dict"] = parser(json.loads(fixture(f"{base}.json")))
+    return results
+
+
+def ike(index, remote, state, icookie, rcookie, mode, local=None, gateway=None):
+    return {
+        "remote_address": remote, "state": state, "index": index,
+        "initiator_cookie": icookie, "responder_cookie": rcookie,
+        "exchange_type": mode, "local_address": local, "gateway": gateway,
+    }
+
+
+def ipsec(tunnel, direction, spi, enc, integ, life, kb, gw, port, mon=None, proto="ESP"):
+    return {
+        "tunnel_id": tunnel, "direction": direction, "spi": spi, "protocol": proto,
+        "encryption": enc, "integrity": integ, "lifetime_seconds": life, "lifetime_kb": kb,
+        "remote_gateway": gw, "port": port, "vpn_monitoring": mon, "vsys": "root",
+    }
+
+
+def bgp(address, peer_as, state, **fields):
+    record = dict.fromkeys(srx_state.BGP_FIELDS)
+    record.update(peer_address=address, peer_as=peer_as, state=state, **fields)
+    return record
+
+
+IKE_BRIEF = [
+    ike(3544408, "1.1.1.2", "UP", "622e26f4b005aba1", "721ff1b2bfa849a6", "Main"),
+    ike(3544412, "203.0.113.9", "UP", "9a2b3c4d5e6f7081", "0f1e2d3c4b5a6978", "IKEv2"),
+    ike(3544415, "198.51.100.7", "DOWN", "1122334455667788", "0000000000000000", "Aggressive"),
+]
+IKE_DETAIL = [
+    ike(3544408, "1.1.1.2", "UP", "622e26f4b005aba1", "721ff1b2bfa849a6", "Main",
+        local="1.1.1.1", gateway="IKE-GATEWAY"),
+    ike(3544412, "203.0.113.9", "UP", "9a2b3c4d5e6f7081", "0f1e2d3c4b5a6978", "IKEv2",
+        local="1.1.1.1", gateway="GW-HUB"),
+]
+IPSEC_TWO_TUNNELS = [
+    ipsec(131073, "inbound", "5b944da", "aes-cbc-256", "sha256", 3514, None, "1.1.1.2", 500),
+    ipsec(131073, "outbound", "91e4cf8d", "aes-cbc-256", "sha256", 3514, None, "1.1.1.2", 500),
+    ipsec(131074, "inbound", "40e0e864", "aes-gcm-256", None, 1533, 4607999, "203.0.113.9", 4500, "UP"),
+    ipsec(131074, "outbound", "fde4bd0a", "aes-gcm-256", None, 1533, 4607999, "203.0.113.9", 4500, "UP"),
+]
+BGP_SUMMARY = [
+    bgp("10.0.1.2", 200, "Established", flaps=1, input_messages=13540, output_messages=13602,
+        elapsed_seconds=788645, active_prefixes=3, received_prefixes=4, accepted_prefixes=4),
+    bgp("10.0.2.2", 300, "Active", flaps=2, input_messages=0, output_messages=0, elapsed_seconds=56),
+    bgp("10.0.3.2", 400, "Established", flaps=0, input_messages=6120, output_messages=6133,
+        elapsed_seconds=208800, active_prefixes=2, received_prefixes=3, accepted_prefixes=3),
+    bgp("10.0.4.2", 65000, "Connect", flaps=0, input_messages=0, output_messages=0, elapsed_seconds=70),
+    bgp("10.0.5.2", 500, "Established", flaps=0, input_messages=2272, output_messages=2192,
+        elapsed_seconds=59970, active_prefixes=3, received_prefixes=3, accepted_prefixes=3),
+    bgp("2001:db8:5::2", 600, "Idle", flaps=3, input_messages=0, output_messages=0, elapsed_seconds=721),
+]
+BGP_NEIGHBOR = [
+    bgp("10.0.1.2", 200, "Established", flaps=1, input_messages=13540, output_messages=13602,
+        active_prefixes=3, received_prefixes=4, accepted_prefixes=4, advertised_prefixes=2,
+        local_address="10.0.1.1", local_as=100, peer_id="192.168.2.2", local_interface="st0.0"),
+    bgp("10.0.2.2", 300, "Active", flaps=2, local_address="10.0.2.1", local_as=100),
+]
+PING = {"sent": 8, "received": 8, "loss_percent": 0,
+        "rtt_min_ms": 0.402, "rtt_avg_ms": 0.502, "rtt_max_ms": 0.846}
+PING_LOSS = {"sent": 5, "received": 0, "loss_percent": 100,
+             "rtt_min_ms": None, "rtt_avg_ms": None, "rtt_max_ms": None}
+
+
+# ---------------------------------------------------------------------------------------
+# The three formats give the same result
+# ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("base", "parser", "expected"),
+    [
+        ("ike_brief", parse_ike_sas, IKE_BRIEF),
+        ("ike_detail", parse_ike_sas, IKE_DETAIL),
+        ("ike_cluster", parse_ike_sas, [
+            IKE_BRIEF[0],
+            ike(7801123, "203.0.113.9", "UP", "aa00bb11cc22dd33", "ee44ff5566778899", "IKEv2"),
+        ]),
+        ("ipsec_brief", parse_ipsec_sas, IPSEC_TWO_TUNNELS),
+        ("ipsec_detail", parse_ipsec_sas, IPSEC_TWO_TUNNELS),
+        ("ipsec_cluster", parse_ipsec_sas, IPSEC_TWO_TUNNELS[:2]),
+        ("ipsec_empty", parse_ipsec_sas, []),
+        ("bgp_summary", parse_bgp_peers, BGP_SUMMARY),
+        ("bgp_neighbor", parse_bgp_peers, BGP_NEIGHBOR),
+        ("ping", parse_ping_summary, PING),
+        ("ping_loss", parse_ping_summary, PING_LOSS),
+    ],
+)
+def test_three_formats_give_the_same_result(base, parser, expected):
+    results = all_formats(base, parser)
+    assert results["xml"] == results["json"] == results["json-dict"] == results["txt"]
+    assert results["xml"] == expected
+
+
+def test_records_have_exactly_the_documented_keys():
+    assert all(tuple(r) == srx_state.IKE_FIELDS for r in parse_ike_sas(fixture("ike_detail.xml")))
+    assert all(tuple(r) == srx_state.IPSEC_FIELDS for r in parse_ipsec_sas(fixture("ipsec_brief.txt")))
+    assert all(tuple(r) == srx_state.BGP_FIELDS for r in parse_bgp_peers(fixture("bgp_summary.json")))
+    assert tuple(parse_ping_summary(fixture("ping.txt"))) == srx_state.PING_FIELDS
+
+
+def test_brief_and_detail_styles_agree_on_shared_fields():
+    brief = parse_ike_sas(fixture("ike_brief.xml"))[:2]
+    detail = parse_ike_sas(fixture("ike_detail.txt"))
+    assert [dict(d, local_address=None, gateway=None) for d in detail] == brief
+    assert parse_ipsec_sas(fixture("ipsec_detail.json")) == parse_ipsec_sas(fixture("ipsec_brief.txt"))
+
+
+# ---------------------------------------------------------------------------------------
+# The reference guide's outputs, exactly as printed there (pdf-wrapped)
+# ---------------------------------------------------------------------------------------
+
+GUIDE_IKE = [ike(3544408, "1.1.1.1", "UP", "622e26f4b005aba1", "721ff1b2bfa849a6", "Main")]
+GUIDE_BGP_SUMMARY = [
+    bgp("10.0.1.1", 100, "Established", flaps=0, input_messages=4, output_messages=4,
+        elapsed_seconds=70, active_prefixes=0, received_prefixes=0, accepted_prefixes=0),
+]
+
+
+@pytest.mark.parametrize("name", ["ike_guide_1.txt", "ike_guide_2.txt"])
+def test_guide_ike(name):
+    assert parse_ike_sas(fixture(name)) == GUIDE_IKE
+
+
+def test_guide_ipsec():
+    assert parse_ipsec_sas(fixture("ipsec_guide.txt")) == [
+        ipsec(131073, "inbound", "91e4cf8d", "aes-cbc-256", "sha256", 3514, None, "1.1.1.1", 500),
+        ipsec(131073, "outbound", "5b944da", "aes-cbc-256", "sha256", 3514, None, "1.1.1.1", 500),
+    ]
+
+
+@pytest.mark.parametrize("name", ["bgp_summary_guide_1.txt", "bgp_summary_guide_2.txt"])
+def test_guide_bgp_summary(name):
+    assert parse_bgp_peers(fixture(name)) == GUIDE_BGP_SUMMARY
+
+
+def test_guide_bgp_neighbor():
+    assert parse_bgp_peers(fixture("bgp_neighbor_guide.txt")) == [
+        bgp("10.0.1.2", 200, "Established", flaps=0, input_messages=39, output_messages=38,
+            active_prefixes=0, received_prefixes=0, accepted_prefixes=0, advertised_prefixes=0,
+            local_address="10.0.1.1", local_as=100, peer_id="192.168.2.2", local_interface="st0.0"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("ping_guide_1.txt", PING),
+        ("ping_guide_2.txt", {"sent": 3, "received": 3, "loss_percent": 0,
+                              "rtt_min_ms": 0.445, "rtt_avg_ms": 0.585, "rtt_max_ms": 0.832}),
+    ],
+)
+def test_guide_ping(name, expected):
+    assert parse_ping_summary(fixture(name)) == expected
+
+
+def test_guide_rows_on_one_line_give_the_same_result():
+    one_line = lines(
+        "Index   State  Initiator cookie  Responder cookie  Mode           Remote Address",
+        "3544408 UP     622e26f4b005aba1  721ff1b2bfa849a6  Main           1.1.1.1",
+    )
+    assert parse_ike_sas(one_line) == GUIDE_IKE
+    summary = lines(
+        SUMMARY_HEADER,
+        "10.0.1.1                100          4          4       0       0        1:10 Establ",
+        "  inet.0: 0/0/0/0",
+    )
+    assert parse_bgp_peers(summary) == GUIDE_BGP_SUMMARY
+
+
+# ---------------------------------------------------------------------------------------
+# Empty results
+# ---------------------------------------------------------------------------------------
+
+IPSEC_ZERO_XML = (
+    "<rpc-reply><ipsec-security-associations-information>"
+    "<total-active-tunnels>0</total-active-tunnels>"
+    "</ipsec-security-associations-information></rpc-reply>"
+)
+
+
+@pytest.mark.parametrize(
+    ("parser", "data"),
+    [
+        (parse_ike_sas, ""),
+        (parse_ike_sas, "admin@srx> show security ike security-associations\n\n{master:0}\n"),
+        (parse_ike_sas, "Index   State  Initiator cookie  Responder cookie  Mode           Remote Address\n"),
+        (parse_ike_sas, "No security associations"),
+        (parse_ike_sas, "<ike-security-associations-information/>"),
+        (parse_ike_sas, {"ike-security-associations-information": [{}]}),
+        (parse_ipsec_sas, "Total active tunnels: 0"),
+        (parse_ipsec_sas, IPSEC_ZERO_XML),
+        (parse_bgp_peers, "Groups: 0 Peers: 0 Down peers: 0"),
+        (parse_bgp_peers, "BGP is not running"),
+        (parse_bgp_peers, '{"bgp-information": [{"group-count": [{"data": "0"}]}]}'),
+        (parse_bgp_peers, "<bgp-information><group-count>0</group-count></bgp-information>"),
+        (parse_bgp_peers, []),
+    ],
+)
+def test_empty_results(parser, data):
+    assert parser(data) == []
+
+
+def test_empty_cluster_items():
+    reply = (
+        "<rpc-reply><multi-routing-engine-results>"
+        "<multi-routing-engine-item><re-name>node0</re-name></multi-routing-engine-item>"
+        "<multi-routing-engine-item><re-name>node1</re-name></multi-routing-engine-item>"
+        "</multi-routing-engine-results></rpc-reply>"
+    )
+    assert parse_ike_sas(reply) == []
+
+
+# ---------------------------------------------------------------------------------------
+# Input shapes
+# ---------------------------------------------------------------------------------------
+
+def test_xml_as_lxml_element_with_namespaces_is_not_modified():
+    root = etree.fromstring(fixture("ike_brief.xml").encode())
+    before = etree.tostring(root)
+    assert parse_ike_sas(root) == IKE_BRIEF
+    assert parse_ike_sas(root.getroottree()) == IKE_BRIEF
+    assert etree.tostring(root) == before
+
+
+def test_xml_as_stdlib_element_and_bytes():
+    assert parse_ike_sas(std_etree.fromstring(fixture("ike_brief.xml"))) == IKE_BRIEF
+    assert parse_ike_sas(std_etree.ElementTree(std_etree.fromstring(fixture("ike_brief.xml")))) == IKE_BRIEF
+    assert parse_ike_sas(fixture("ike_brief.xml").encode()) == IKE_BRIEF
+
+
+def test_netconf_prefixed_reply_and_declaration():
+    reply = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<nc:rpc-reply xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" '
+        'xmlns:junos="http://xml.juniper.net/junos/21.4R3/junos" message-id="1">'
+        '<nc:ping-results><nc:probe-results-summary><nc:probes-sent>8</nc:probes-sent>'
+        "<nc:responses-received>8</nc:responses-received><nc:packet-loss>0</nc:packet-loss>"
+        "<nc:rtt-minimum>402</nc:rtt-minimum><nc:rtt-maximum>846</nc:rtt-maximum>"
+        "<nc:rtt-average>502</nc:rtt-average></nc:probe-results-summary></nc:ping-results>"
+        "</nc:rpc-reply>"
+    )
+    assert parse_ping_summary(reply) == PING
+
+
+def test_pasted_cli_xml_with_prompt_and_banner():
+    pasted = "admin@srx-a> show security ike security-associations | display xml\n" \
+        + fixture("ike_brief.xml") + "\n{master:0}\n"
+    assert parse_ike_sas(pasted) == IKE_BRIEF
+
+
+def test_text_wrapped_in_output_element():
+    reply = "<rpc-reply><output>\n" + fixture("ipsec_brief.txt").replace("<", "&lt;").replace(
+        ">", "&gt;") + "\n</output></rpc-reply>"
+    assert parse_ipsec_sas(reply) == IPSEC_TWO_TUNNELS
+
+
+def test_list_of_replies_is_concatenated():
+    stdout = [fixture("ike_cluster.txt"), fixture("ike_brief.json")]
+    assert parse_ike_sas(stdout) == parse_ike_sas(fixture("ike_cluster.xml")) + IKE_BRIEF
+    stdout_lines = fixture("ipsec_brief.txt").splitlines()  # of one command
+    assert parse_ipsec_sas([stdout_lines]) == IPSEC_TWO_TUNNELS
+
+
+def test_registered_results():
+    assert parse_ike_sas({"changed": False, "stdout": [fixture("ike_brief.txt")],
+                          "stdout_lines": [[]]}) == IKE_BRIEF
+    assert parse_ping_summary({"changed": False, "xml": fixture("ping.xml")}) == PING
+
+
+def test_json_attributes_and_empty_data():
+    reply = {
+        "bgp-information": [{
+            "attributes": {"xmlns": "http://xml.juniper.net/junos/21.4R3/junos-routing"},
+            "bgp-peer": [{
+                "attributes": {"junos:style": "terse", "heading": "Peer AS ..."},
+                "peer-address": [{"data": "10.0.1.2"}],
+                "peer-as": [{"data": "200"}],
+                "input-messages": [{"data": "4"}],
+                "output-messages": [{"data": "5"}],
+                "flap-count": [{"data": "0"}],
+                "elapsed-time": [{"data": "\n1:10\n", "attributes": {"junos:seconds": "70"}}],
+                "peer-state": [{"data": "Established", "attributes": {"junos:format": "Establ"}}],
+                "route-queue-count": [{"data": [None]}],
+                "bgp-rib": [{
+                    "attributes": {"junos:style": "terse"},
+                    "name": [{"data": "inet.0"}],
+                    "active-prefix-count": [{"data": "1"}],
+                    "received-prefix-count": [{"data": "2"}],
+                    "accepted-prefix-count": [{"data": "2"}],
+                }],
+            }],
+        }],
+    }
+    assert parse_bgp_peers(reply) == [
+        bgp("10.0.1.2", 200, "Established", flaps=0, input_messages=4, output_messages=5,
+            elapsed_seconds=70, active_prefixes=1, received_prefixes=2, accepted_prefixes=2),
+    ]
+
+
+def test_elapsed_time_falls_back_to_the_seconds_attribute():
+    xml = (
+        '<bgp-information xmlns:junos="http://xml.juniper.net/junos/21.4R3/junos"><bgp-peer>'
+        "<peer-address>10.0.1.2</peer-address><peer-as>200</peer-as>"
+        '<elapsed-time junos:seconds="4024">1 hour, 7 minutes</elapsed-time>'
+        "<peer-state>Active</peer-state></bgp-peer></bgp-information>"
+    )
+    as_json = {"bgp-information": [{"bgp-peer": [{
+        "peer-address": [{"data": "10.0.1.2"}], "peer-as": [{"data": "200"}],
+        "elapsed-time": [{"data": "1 hour, 7 minutes", "attributes": {"junos:seconds": "4024"}}],
+        "peer-state": [{"data": "Active"}],
+    }]}]}
+    assert parse_bgp_peers(xml)[0]["elapsed_seconds"] == 4024
+    assert parse_bgp_peers(as_json)[0]["elapsed_seconds"] == 4024
+
+
+def test_xmltodict_shaped_dict():
+    reply = {"rpc-reply": {"ike-security-associations-information": {
+        "@style": "brief",
+        "ike-security-associations": [
+            {"ike-sa-remote-address": "1.1.1.2", "ike-sa-index": "3544408", "ike-sa-state": "UP",
+             "ike-sa-initiator-cookie": "622e26f4b005aba1",
+             "ike-sa-responder-cookie": "721ff1b2bfa849a6", "ike-sa-exchange-type": "Main"},
+        ],
+    }}}
+    assert parse_ike_sas(reply) == IKE_BRIEF[:1]
+
+
+def test_json_cluster_reply():
+    reply = {"multi-routing-engine-results": [{"multi-routing-engine-item": [
+        {"re-name": [{"data": "node0"}],
+         "ipsec-security-associations-information": json.loads(
+             fixture("ipsec_brief.json"))["ipsec-security-associations-information"]},
+        {"re-name": [{"data": "node1"}],
+         "ipsec-security-associations-information": [
+             {"total-active-tunnels": [{"data": "0"}]}]},
+    ]}]}
+    assert parse_ipsec_sas(reply) == IPSEC_TWO_TUNNELS
+
+
+def test_bgp_peer_header_style_of_newer_releases():
+    xml = (
+        "<bgp-information><bgp-peer><bgp-peer-header>"
+        "<peer-address>10.0.1.2+179</peer-address><peer-as>200</peer-as>"
+        "<local-address>10.0.1.1+61234</local-address><local-as>100</local-as>"
+        "</bgp-peer-header><peer-state>Established</peer-state><flap-count>0</flap-count>"
+        "<peer-id>192.168.2.2</peer-id><local-interface-name>st0.0</local-interface-name>"
+        "<bgp-rib><name>inet.0</name><active-prefix-count>1</active-prefix-count>"
+        "<received-prefix-count>1</received-prefix-count><accepted-prefix-count>1</accepted-prefix-count>"
+        "<advertised-prefix-count>1</advertised-prefix-count></bgp-rib>"
+        "<input-messages>10</input-messages><output-messages>11</output-messages>"
+        "</bgp-peer></bgp-information>"
+    )
+    assert parse_bgp_peers(xml) == [
+        bgp("10.0.1.2", 200, "Established", flaps=0, input_messages=10, output_messages=11,
+            active_prefixes=1, received_prefixes=1, accepted_prefixes=1, advertised_prefixes=1,
+            local_address="10.0.1.1", local_as=100, peer_id="192.168.2.2", local_interface="st0.0"),
+    ]
+
+
+def test_newer_ipsec_layout_with_0x_spi_and_aead_integrity():
+    text = lines(
+        "  Total active tunnels: 1     Total IPsec sas: 1",
+        "  ID      Algorithm       SPI      Life:sec/kb  Mon lsys Port  Gateway",
+        "  <500011 ESP:aes-gcm-256/aes256-gcm 0x6D0C6331 1222/ unlim - root 500 13.10.2.2",
+        "  >500011 ESP:aes-gcm-256/aes256-gcm 0xe1ed7345 1222/ unlim - root 500 13.10.2.2",
+    )
+    result = parse_ipsec_sas(text)
+    assert [(r["spi"], r["integrity"], r["encryption"]) for r in result] == [
+        ("6d0c6331", "aes256-gcm", "aes-gcm-256"), ("e1ed7345", "aes256-gcm", "aes-gcm-256"),
+    ]
+
+
+def test_old_column_orders():
+    ike_old = lines(
+        "Index   Remote Address  State  Initiator cookie  Responder cookie  Mode",
+        "4       1.1.1.2         UP     5e8cb4fa16e5c3e1  6a1f2bd2a1bd0d52  Main",
+    )
+    assert parse_ike_sas(ike_old) == [
+        ike(4, "1.1.1.2", "UP", "5e8cb4fa16e5c3e1", "6a1f2bd2a1bd0d52", "Main"),
+    ]
+    ipsec_old = lines(
+        "  Total active tunnels: 1",
+        "  ID    Gateway          Port  Algorithm       SPI      Life:sec/kb  Mon vsys",
+        "  <131073 1.1.1.2         500   ESP:3des/sha1   a37a0b0f 3297/ unlim   -   root",
+        "  >131073 1.1.1.2         500   ESP:3des/sha1   1c2d3e4f 3297/ unlim   -   root",
+    )
+    assert parse_ipsec_sas(ipsec_old) == [
+        ipsec(131073, "inbound", "a37a0b0f", "3des", "sha1", 3297, None, "1.1.1.2", 500),
+        ipsec(131073, "outbound", "1c2d3e4f", "3des", "sha1", 3297, None, "1.1.1.2", 500),
+    ]
+
+
+def test_summary_with_asdot_and_link_local_peers():
+    text = lines(
+        SUMMARY_HEADER,
+        "fe80::1%st0.0          1.10       2009       2188       0       0    16:40:00 Establ",
+        "  inet6.0: 6/6/6/0",
+        "10.0.9.2              65010          1          2       0       0           2 OpenSent",
+    )
+    result = parse_bgp_peers(text)
+    assert [(r["peer_address"], r["peer_as"], r["state"], r["received_prefixes"]) for r in result] == [
+        ("fe80::1%st0.0", 65546, "Established", 6), ("10.0.9.2", 65010, "OpenSent", None),
+    ]
+
+
+# ---------------------------------------------------------------------------------------
+# Normalisation helpers
+# ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("printed", "short"),
+    [
+        ("aes-cbc-256/", "aes-cbc-256"), ("aes-cbc-256", "aes-cbc-256"),
+        ("aes-cbc (256 bits)", "aes-cbc-256"), ("AES-CBC (128 bits)", "aes-cbc-128"),
+        ("aes-gcm (256 bits)", "aes-gcm-256"), ("aes-256-cbc", "aes-cbc-256"),
+        ("aes-128-gcm", "aes-gcm-128"), ("3des-cbc", "3des"), ("3des/", "3des"),
+        ("des-cbc", "des"), ("None", None), ("-", None), ("", None), (None, None),
+    ],
+)
+def test_normalise_encryption(printed, short):
+    assert normalise_encryption(printed) == short
+
+
+@pytest.mark.parametrize(
+    ("printed", "short"),
+    [
+        ("sha256", "sha256"), ("hmac-sha256-128", "sha256"), ("hmac-sha-256-128", "sha256"),
+        ("hmac-sha1-96", "sha1"), ("sha1", "sha1"), ("hmac-md5-96", "md5"),
+        ("hmac-sha384-192", "sha384"), ("hmac-sha512-256", "sha512"), ("sha-256", "sha256"),
+        ("aes256-gcm", "aes256-gcm"), ("None", None), ("none", None), (None, None),
+    ],
+)
+def test_normalise_integrity(printed, short):
+    assert normalise_integrity(printed) == short
+
+
+@pytest.mark.parametrize(
+    ("printed", "seconds"),
+    [
+        ("56", 56), ("1:10", 70), ("1:01:54", 3714), ("16:39:30", 59970),
+        ("2d 10:00:00", 208800), ("1w2d 3:04:05", 788645), ("35w5d 23:41:41", 21685301),
+        ("8w0d 12:21:04", 4882864), ("2d", 172800), (" 12:01 ", 721), (None, None),
+    ],
+)
+def test_parse_elapsed(printed, seconds):
+    assert parse_elapsed(printed) == seconds
+
+
+@pytest.mark.parametrize(
+    ("printed", "state"),
+    [("Establ", "Established"), ("Established", "Established"), ("active", "Active"),
+     ("Connect", "Connect"), ("Idle", "Idle"), ("OpenSent", "OpenSent"),
+     ("openconfirm", "OpenConfirm"), ("0/0/0/0", "Established"), ("2/3/3/0 0/0/0/0", "Established")],
+)
+def test_normalise_bgp_state(printed, state):
+    assert normalise_bgp_state(printed) == state
+
+
+@pytest.mark.parametrize(
+    ("printed", "address"),
+    [("10.0.1.2+52485", "10.0.1.2"), ("1.1.1.1:500", "1.1.1.1"), ("2001:db8::2+179", "2001:db8::2"),
+     ("[2001:db8::1]:4500", "2001:db8::1"), ("2001:db8::1", "2001:db8::1"), ("1.1.1.1", "1.1.1.1")],
+)
+def test_strip_port(printed, address):
+    assert strip_port(printed) == address
+
+
+# ---------------------------------------------------------------------------------------
+# Malformed input
+# ---------------------------------------------------------------------------------------
+
+def ike_xml(fields):
+    return (
+        "<ike-security-associations-information><ike-security-associations>"
+        f"{fields}</ike-security-associations></ike-security-associations-information>"
+    )
+
+
+RPC_ERROR_XML = (
+    "<rpc-reply><rpc-error><error-severity>error</error-severity>"
+    "<error-message>syntax error</error-message></rpc-error></rpc-reply>"
+)
+BAD_DIRECTION_XML = (
+    "<ipsec-security-associations-information><ipsec-security-associations-block>"
+    "<ipsec-security-associations><sa-direction>sideways</sa-direction>"
+    "<sa-tunnel-index>1</sa-tunnel-index></ipsec-security-associations>"
+    "</ipsec-security-associations-block></ipsec-security-associations-information>"
+)
+
+
+@pytest.mark.parametrize(
+    ("parser", "data", "message"),
+    [
+        (parse_ike_sas, "<ike-security-associations-information><ike-security-associations>",
+         "invalid XML"),
+        (parse_ike_sas, '{"ike-security-associations-information": [', "invalid JSON"),
+        (parse_ike_sas, "hello world", "not the output of 'show security ike"),
+        (parse_ike_sas, fixture("bgp_summary.xml"), "no <ike-security-associations-information>"),
+        (parse_ike_sas, 42, "got int"),
+        (parse_ike_sas, None, "no input"),
+        (parse_ike_sas, ike_xml("<ike-sa-index>x1</ike-sa-index>"), "IKE SA index is not an integer"),
+        (parse_ike_sas, ike_xml("<ike-sa-state>UP</ike-sa-state>"), "neither an index nor"),
+        (parse_ike_sas, RPC_ERROR_XML, "the device answered with an error: syntax error"),
+        (parse_ipsec_sas, BAD_DIRECTION_XML, "direction is not"),
+        (parse_ipsec_sas, "Total active tunnels: 1\n<131073 garbage", "not the output of 'show security ipsec"),
+        (parse_ipsec_sas, {"ipsec-security-associations-information": [{"bad key!": []}]},
+         "invalid element name"),
+        (parse_bgp_peers, lines(SUMMARY_HEADER, "not-a-peer 100 1 2 0 0 1:10 Establ"), "unexpected peer row"),
+        (parse_bgp_peers, lines(SUMMARY_HEADER, "10.0.1.2 100 1 2"), "truncated peer row"),
+        (parse_bgp_peers, "random text", "not the output of 'show bgp summary'"),
+        (parse_ping_summary, "PING 10.0.1.2 (10.0.1.2): 56 data bytes", "no 'packets transmitted'"),
+        (parse_ping_summary, [fixture("ping.txt"), fixture("ping.xml")], "2 ping summaries"),
+        (parse_ping_summary, "<ping-results><target-host>10.0.1.2</target-host></ping-results>",
+         "no ping summary"),
+    ],
+)
+def test_malformed_input_raises(parser, data, message):
+    with pytest.raises(SrxStateError, match=message.replace("(", r"\(")) as info:
+        parser(data)
+    assert isinstance(info.value, ValueError)
+
+
+# ---------------------------------------------------------------------------------------
+# Problem helpers
+# ---------------------------------------------------------------------------------------
+
+TUNNEL = {"remote_address": "1.1.1.2", "tunnel_id": 131073, "name": "IPSEC-VPN"}
+
+
+def test_tunnel_healthy():
+    assert tunnel_problems(IKE_BRIEF, IPSEC_TWO_TUNNELS, TUNNEL) == []
+    assert tunnel_problems(IKE_BRIEF, IPSEC_TWO_TUNNELS, {"remote_address": "203.0.113.9"}) == []
+
+
+def test_tunnel_problems_from_raw_replies():
+    assert tunnel_problems(fixture("ike_brief.txt"), fixture("ipsec_brief.xml"), TUNNEL) == []
+
+
+def test_tunnel_without_ike_or_ipsec_sa():
+    assert tunnel_problems([], [], {"remote_address": "1.1.1.2"}) == [
+        "no IKE SA to 1.1.1.2",
+        "missing inbound IPsec SA to 1.1.1.2",
+        "missing outbound IPsec SA to 1.1.1.2",
+    ]
+
+
+def test_tunnel_ike_down_and_one_direction_missing():
+    ipsec_in_only = [sa for sa in IPSEC_TWO_TUNNELS if sa["direction"] == "inbound"]
+    assert tunnel_problems(IKE_BRIEF, ipsec_in_only, {"remote_address": "198.51.100.7"}) == [
+        "IKE SA to 198.51.100.7 is DOWN",
+        "missing inbound IPsec SA to 198.51.100.7",
+        "missing outbound IPsec SA to 198.51.100.7",
+    ]
+    assert tunnel_problems(IKE_BRIEF, ipsec_in_only, TUNNEL) == [
+        "IPSEC-VPN: missing outbound IPsec SA to 1.1.1.2 (tunnel 131073)",
+    ]
+
+
+def test_tunnel_id_must_match():
+    assert tunnel_problems(IKE_BRIEF, IPSEC_TWO_TUNNELS, dict(TUNNEL, tunnel_id=131099)) == [
+        "IPSEC-VPN: missing inbound IPsec SA to 1.1.1.2 (tunnel 131099)",
+        "IPSEC-VPN: missing outbound IPsec SA to 1.1.1.2 (tunnel 131099)",
+    ]
+
+
+def test_tunnel_several_expectations():
+    expectations = [TUNNEL, {"remote_address": "192.0.2.1", "name": "VPN-X"}]
+    assert tunnel_problems(IKE_BRIEF, IPSEC_TWO_TUNNELS, expectations) == [
+        "VPN-X: no IKE SA to 192.0.2.1",
+        "VPN-X: missing inbound IPsec SA to 192.0.2.1",
+        "VPN-X: missing outbound IPsec SA to 192.0.2.1",
+    ]
+
+
+@pytest.mark.parametrize("expectation", [{}, {"remote_address": ""}, "1.1.1.2", [None]])
+def test_tunnel_bad_expectation(expectation):
+    with pytest.raises(SrxStateError, match="expectation"):
+        tunnel_problems(IKE_BRIEF, IPSEC_TWO_TUNNELS, expectation)
+
+
+def test_bgp_healthy():
+    expectation = {"peer_address": "10.0.1.2", "peer_as": 200,
+                   "min_received_prefixes": 4, "min_accepted_prefixes": 4}
+    assert bgp_problems(BGP_SUMMARY, expectation) == []
+    assert bgp_problems(fixture("bgp_neighbor.xml"), dict(expectation, min_advertised_prefixes=1)) == []
+
+
+def test_bgp_not_found_wrong_state_and_as():
+    assert bgp_problems(BGP_SUMMARY, {"peer_address": "10.9.9.9"}) == ["BGP peer 10.9.9.9 not found"]
+    assert bgp_problems(BGP_SUMMARY, {"peer_address": "10.0.2.2", "peer_as": 300,
+                                      "min_received_prefixes": 1}) == [
+        "BGP peer 10.0.2.2 state Active instead of Established",
+    ]
+    assert bgp_problems(BGP_SUMMARY, {"peer_address": "10.0.1.2", "peer_as": 201, "name": "SRX-B"}) == [
+        "SRX-B: BGP peer 10.0.1.2 peer AS mismatch: expected 201, found 200",
+    ]
+
+
+def test_bgp_fewer_prefixes_than_expected():
+    # the guide's session: up, but no export policy, so no prefixes at all
+    guide = parse_bgp_peers(fixture("bgp_neighbor_guide.txt"))
+    assert bgp_problems(guide, {"peer_address": "10.0.1.2+179", "peer_as": 200,
+                                "min_received_prefixes": 1, "min_advertised_prefixes": 1}) == [
+        "BGP peer 10.0.1.2 has 0 received prefixes, fewer than the expected 1",
+        "BGP peer 10.0.1.2 has 0 advertised prefixes, fewer than the expected 1",
+    ]
+    assert bgp_problems(BGP_SUMMARY, {"peer_address": "10.0.1.2", "min_advertised_prefixes": 1}) == [
+        "BGP peer 10.0.1.2 reports no advertised prefix count (expected at least 1)",
+    ]
+
+
+def test_bgp_several_expectations_and_ipv6_spelling():
+    expectations = [{"peer_address": "2001:DB8:5:0::2", "state": "idle"},
+                    {"peer_address": "10.0.4.2", "peer_as": 65000}]
+    assert bgp_problems(fixture("bgp_summary.txt"), expectations) == [
+        "BGP peer 10.0.4.2 state Connect instead of Established",
+    ]
+
+
+def test_bgp_bad_expectation():
+    with pytest.raises(SrxStateError, match="lacks 'peer_address'"):
+        bgp_problems(BGP_SUMMARY, {"peer_as": 200})
+    with pytest.raises(SrxStateError, match="min_received_prefixes is not an integer"):
+        bgp_problems(BGP_SUMMARY, {"peer_address": "10.0.1.2", "min_received_prefixes": "many"})
+
+
+# ---------------------------------------------------------------------------------------
+# The filters, through FilterModule
+# ---------------------------------------------------------------------------------------
+
+FILTERS = FilterModule().filters()
+
+
+def test_filter_names():
+    assert sorted(FILTERS) == ["bgp_peers", "bgp_problems", "ike_sas", "ipsec_sas",
+                               "ping_summary", "tunnel_problems"]
+
+
+def test_filters_parse_all_formats():
+    assert FILTERS["ike_sas"](fixture("ike_detail.json")) == IKE_DETAIL
+    assert FILTERS["ipsec_sas"](fixture("ipsec_brief.txt")) == IPSEC_TWO_TUNNELS
+    assert FILTERS["bgp_peers"](fixture("bgp_summary.xml")) == BGP_SUMMARY
+    assert FILTERS["ping_summary"](fixture("ping.json")) == PING
+    assert FILTERS["ipsec_sas"]("Total active tunnels: 0") == []
+
+
+def test_problem_filters():
+    ike_sas = FILTERS["ike_sas"](fixture("ike_brief.xml"))
+    assert FILTERS["tunnel_problems"](ike_sas, fixture("ipsec_empty.json"), TUNNEL) == [
+        "IPSEC-VPN: missing inbound IPsec SA to 1.1.1.2 (tunnel 131073)",
+        "IPSEC-VPN: missing outbound IPsec SA to 1.1.1.2 (tunnel 131073)",
+    ]
+    assert FILTERS["bgp_problems"](fixture("bgp_summary_guide_1.txt"),
+                                   {"peer_address": "10.0.1.1", "peer_as": 100}) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "message"),
+    [
+        ("ike_sas", ("hello",), "netops.srx_vpn.ike_sas: text is not the output"),
+        ("ipsec_sas", ("<broken",), "netops.srx_vpn.ipsec_sas: invalid XML"),
+        ("bgp_peers", ({"bgp-information": "x", "bad name": 1},), "netops.srx_vpn.bgp_peers: invalid"),
+        ("ping_summary", ("",), "netops.srx_vpn.ping_summary: "),
+        ("tunnel_problems", ([], [], {}), "netops.srx_vpn.tunnel_problems: the expectation lacks"),
+        ("bgp_problems", ([],), "netops.srx_vpn.bgp_problems: "),
+    ],
+)
+def test_filter_errors_name_the_filter(name, args, message):
+    with pytest.raises(AnsibleFilterError) as info:
+        FILTERS[name](*args)
+    assert str(info.value).startswith(message)
