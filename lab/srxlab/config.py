@@ -8,6 +8,7 @@ keep the order in which they were configured, as Junos does.
 from __future__ import annotations
 
 import copy
+import ipaddress
 import json
 import re
 from collections.abc import Iterator
@@ -37,7 +38,7 @@ class ConfigError(Exception):
 class Leaf:
     """A leaf value (str), leaf-list values (list of str) or a flag (value None)."""
 
-    __slots__ = ("value", "inactive")
+    __slots__ = ("inactive", "value")
 
     def __init__(self, value, inactive: bool = False):
         self.value = value
@@ -54,7 +55,7 @@ class Leaf:
 class Node:
     """A container or a list entry."""
 
-    __slots__ = ("schema", "children", "inactive")
+    __slots__ = ("children", "inactive", "schema")
 
     def __init__(self, schema: SchemaNode = ROOT):
         self.schema = schema
@@ -82,7 +83,7 @@ class Node:
     def get(self, *path: str):
         """Follow statement names and list keys: ``get('security', 'ike', 'gateway', 'GW')``.
 
-        Returns the Node, the Leaf's value, or None when absent. A list name not followed by
+        Returns the Node, the Leaf's value (True for a flag), or None when absent. A list name not followed by
         a key returns the ``{key: Node}`` dict. Keys of composite lists are tuples.
         """
         cur = self
@@ -101,7 +102,9 @@ class Node:
                 i += 1
                 cur = child.get(key if isinstance(key, tuple) else (key,))
             elif isinstance(child, Leaf):
-                return child.value if i == len(path) else None
+                if i != len(path):
+                    return None
+                return True if child.value is None else child.value  # a flag reads as True
             else:
                 cur = child
         return cur
@@ -124,7 +127,7 @@ class Node:
 class Target:
     """Where a sequence of CLI words lands."""
 
-    __slots__ = ("parent", "schema", "name", "key", "values", "path", "rest")
+    __slots__ = ("key", "name", "parent", "path", "rest", "schema", "values")
 
     def __init__(self, parent: Node, schema: SchemaNode, name: str, key=None, values=None, path=None,
                  rest=None):
@@ -261,10 +264,12 @@ def _child_node(node: Node, sch: SchemaNode, name: str, key, create: bool) -> No
 # Edits
 # ---------------------------------------------------------------------------------------
 def _norm_value(schema: SchemaNode, value: str) -> str:
-    if schema.secret and schema.name in ("ascii-text", "authentication-key", "hexadecimal"):
-        if not junos_secret.is_encrypted(value):
-            return junos_secret.encrypt(value)
+    if schema.secret and schema.name in _SECRET_TEXT and not junos_secret.is_encrypted(value):
+        return junos_secret.encrypt(value)
     return value
+
+
+_SECRET_TEXT = ("ascii-text", "authentication-key", "hexadecimal")
 
 
 def apply_set(root: Node, words: list[str], base_path: list[str] | None = None) -> None:
@@ -305,20 +310,13 @@ def _set_target(t: Target) -> None:
         _child_node(t.parent, t.schema, t.name, t.key, create=True)
 
 
-_ADDR_RE = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(/(\d{1,2}))?$")
-
-
 def valid_ipv4(text: str, prefix: bool | None = None) -> bool:
-    m = _ADDR_RE.match(text)
-    if not m:
+    """An IPv4 address (``prefix=False``), prefix (``True``) or either (``None``)."""
+    if prefix is not None and ("/" in text) != prefix:
         return False
-    if any(int(m.group(n)) > 255 for n in range(1, 5)):
-        return False
-    if m.group(6) is not None and int(m.group(6)) > 32:
-        return False
-    if prefix is True and m.group(6) is None:
-        return False
-    if prefix is False and m.group(6) is not None:
+    try:
+        ipaddress.IPv4Interface(text)
+    except ValueError:
         return False
     return True
 
@@ -338,12 +336,10 @@ def _validate_value(t: Target) -> None:
 
 
 def _validate_key(t: Target) -> None:
-    if t.name == "address" and t.path[-2:] == ["family", "inet"]:
-        if not valid_ipv4(t.key[0], prefix=None):
-            raise ConfigError(f"invalid prefix: {t.key[0]}", t.path + [t.name], t.key[0])
-    if t.name == "neighbor" and t.path[:2] == ["protocols", "bgp"]:
-        if not valid_ipv4(t.key[0], prefix=False):
-            raise ConfigError(f"invalid ip address: {t.key[0]}", t.path + [t.name], t.key[0])
+    if t.name == "address" and t.path[-2:] == ["family", "inet"] and not valid_ipv4(t.key[0]):
+        raise ConfigError(f"invalid prefix: {t.key[0]}", t.path + [t.name], t.key[0])
+    if t.name == "neighbor" and t.path[:2] == ["protocols", "bgp"] and not valid_ipv4(t.key[0], prefix=False):
+        raise ConfigError(f"invalid ip address: {t.key[0]}", t.path + [t.name], t.key[0])
     if t.name == "unit" and not t.key[0].isdigit():
         raise ConfigError("invalid unit number", t.path + [t.name], t.key[0])
 
@@ -442,7 +438,7 @@ def load_set(root: Node, text: str) -> list[ConfigError]:
 # ---------------------------------------------------------------------------------------
 # Tokenizing
 # ---------------------------------------------------------------------------------------
-_TOKEN_RE = re.compile(r'"((?:[^"\\]|\\.)*)"|(/\*.*?\*/)|(##?[^\n]*)|([{};\[\]])|([^\s{};\[\]"]+)', re.S)
+_TOKEN_RE = re.compile(r'"((?:[^"\\]|\\.)*)"|(/\*.*?\*/)|(##?[^\n]*)|([{};\[\]])|([^\s{};\[\]"]+)', re.DOTALL)
 
 
 def _tokens(text: str) -> Iterator[str | tuple]:

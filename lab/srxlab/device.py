@@ -19,6 +19,8 @@ from . import config as C
 from . import messages as M
 from .commit_check import commit_check
 from .configdb import ConfigDB, junos_time
+from .oprpc import OPERATIONAL_COMMANDS, OperationalRpcs
+from .xmlutil import E, child_text, find_child, local_name, rpc_error
 
 JUNOS_VERSION = "23.4R1.10"
 JUNOS_NS = "http://xml.juniper.net/junos/23.4R1/junos"
@@ -39,52 +41,12 @@ CAPABILITIES = [
 _session_ids = itertools.count(1000)
 
 
-class DropSession(Exception):  # noqa: N818 - a signal to the transport, not an error
+class DropSession(Exception):
     """Raised by an RPC to make the transport drop the SSH session without a reply."""
-
-
-def E(tag: str, text: str | None = None, *children, **attrib) -> etree._Element:  # noqa: N802
-    el = etree.Element(tag, {k.replace("_", "-"): v for k, v in attrib.items()})
-    if text is not None:
-        el.text = text
-    el.extend(children)
-    return el
-
-
-def rpc_error(message: str, severity: str = "error", path: str | None = None,
-              bad_element: str | None = None, error_type: str = "protocol",
-              tag: str = "operation-failed") -> etree._Element:
-    """An ``<rpc-error>`` as Junos sends it (elements inherit the NETCONF base namespace)."""
-    err = E("rpc-error", None, E("error-type", error_type), E("error-tag", tag),
-            E("error-severity", severity))
-    if path:
-        err.append(E("error-path", path))
-    if bad_element is not None:
-        err.append(E("error-info", None, E("bad-element", bad_element)))
-    err.append(E("error-message", message))
-    return err
 
 
 def _config_error(exc: C.ConfigError) -> etree._Element:
     return rpc_error(exc.message, exc.severity, exc.edit_path, exc.statement)
-
-
-def _local(tag) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _find(elem, name: str):
-    for child in elem:
-        if _local(child.tag) == name:
-            return child
-    return None
-
-
-def _text(elem, name: str, default: str | None = None) -> str | None:
-    child = _find(elem, name)
-    if child is None:
-        return default
-    return (child.text or "").strip()
 
 
 class Device:
@@ -189,15 +151,18 @@ class Device:
             session.close()
 
     def stop(self) -> None:
+        """`srxlab stop DEVICE`: sessions dropped, peers lose it (DPD)."""
         self.running = False
         for session in list(self.sessions.values()):
             session.close()
+        self.lab.protocols.topology_changed(self.name)
 
     def start(self) -> None:
         self.running = True
+        self.lab.protocols.topology_changed(self.name)
 
 
-class Session:
+class Session(OperationalRpcs):
     """One NETCONF session on a device."""
 
     def __init__(self, device: Device, username: str):
@@ -214,7 +179,7 @@ class Session:
         return self.device.db
 
     def dispatch(self, rpc: etree._Element):
-        name = _local(rpc.tag)
+        name = local_name(rpc.tag)
         handler = getattr(self, "rpc_" + name.replace("-", "_"), None)
         if handler is None:
             return [rpc_error(M.UNKNOWN_RPC.format(rpc=name), bad_element=name)]
@@ -265,8 +230,8 @@ class Session:
 
     # -- locking ---------------------------------------------------------------------------
     def rpc_lock(self, rpc):
-        target = _find(rpc, "target")
-        if target is not None and _find(target, "candidate") is None:
+        target = find_child(rpc, "target")
+        if target is not None and find_child(target, "candidate") is None:
             return rpc_error(M.LOCK_TARGET_UNSUPPORTED, tag="operation-not-supported")
         return self._lock()
 
@@ -293,7 +258,7 @@ class Session:
     rpc_unlock_configuration = rpc_unlock
 
     def rpc_open_configuration(self, rpc):
-        if _find(rpc, "private") is not None:
+        if find_child(rpc, "private") is not None:
             err = self._locked_by_other()
             if err is not None:
                 return err
@@ -301,7 +266,7 @@ class Session:
                 return rpc_error(M.SHARED_DATABASE_MODIFIED)
             self.private = self.db.committed.copy()
             return []
-        if _find(rpc, "exclusive") is not None:
+        if find_child(rpc, "exclusive") is not None:
             return self._lock()
         return []  # shared
 
@@ -329,19 +294,19 @@ class Session:
         work = self.candidate.copy()
         errors: list[C.ConfigError] = []
         try:
-            if action == "set" or _find(rpc, "configuration-set") is not None:
-                body = _find(rpc, "configuration-set")
+            if action == "set" or find_child(rpc, "configuration-set") is not None:
+                body = find_child(rpc, "configuration-set")
                 errors = C.load_set(work, (body.text or "") if body is not None else (rpc.text or ""))
-            elif fmt == "text" or _find(rpc, "configuration-text") is not None:
-                body = _find(rpc, "configuration-text")
+            elif fmt == "text" or find_child(rpc, "configuration-text") is not None:
+                body = find_child(rpc, "configuration-text")
                 text = body.text if body is not None else rpc.text
                 work = self._load_tree(work, action, lambda into, mode: C.parse_text(text or "", into, mode))
-            elif fmt == "json" or _find(rpc, "configuration-json") is not None:
-                body = _find(rpc, "configuration-json")
+            elif fmt == "json" or find_child(rpc, "configuration-json") is not None:
+                body = find_child(rpc, "configuration-json")
                 text = body.text if body is not None else rpc.text
                 work = self._load_tree(work, action, lambda into, mode: C.parse_json(json.loads(text or "{}"), into, mode))
             else:
-                body = _find(rpc, "configuration")
+                body = find_child(rpc, "configuration")
                 if body is None:
                     return rpc_error(M.LOAD_NO_DATA)
                 work = self._load_tree(work, action, lambda into, mode: C.parse_xml(body, into, mode))
@@ -372,11 +337,11 @@ class Session:
             dev.candidate_owner = self
 
     def rpc_edit_config(self, rpc):
-        config = _find(rpc, "config")
-        body = _find(config, "configuration") if config is not None else None
+        config = find_child(rpc, "config")
+        body = find_child(config, "configuration") if config is not None else None
         if body is None:
             return rpc_error(M.LOAD_NO_DATA)
-        op = _text(rpc, "default-operation", "merge")
+        op = child_text(rpc, "default-operation", "merge")
         err = self._writable()
         if err is not None:
             return err
@@ -410,7 +375,7 @@ class Session:
                 return rpc_error(M.BAD_ROLLBACK.format(n=rpc.get("rollback")))
             text = C.diff(old, tree) or "\n"
             return E("configuration-information", None, E("configuration-output", text))
-        flt = _find(rpc, "configuration")
+        flt = find_child(rpc, "configuration")
         if flt is not None and len(flt):
             tree = C.filter_tree(tree, flt)
         return self._render_config(tree, fmt)
@@ -431,11 +396,11 @@ class Session:
         return el
 
     def rpc_get_config(self, rpc):
-        source = _find(rpc, "source")
-        running = source is not None and _find(source, "running") is not None
+        source = find_child(rpc, "source")
+        running = source is not None and find_child(source, "running") is not None
         tree = self.db.committed if running else self.candidate
-        flt = _find(rpc, "filter")
-        cfg = _find(flt, "configuration") if flt is not None else None
+        flt = find_child(rpc, "filter")
+        cfg = find_child(flt, "configuration") if flt is not None else None
         if cfg is not None and len(cfg):
             tree = C.filter_tree(tree, cfg)
         return E("data", None, C.to_xml(tree))
@@ -485,17 +450,17 @@ class Session:
         errors = self._check(self.candidate)
         if errors:
             return E("commit-results", None, *errors, rpc_error(M.CHECKOUT_FAILED, error_type="application"))
-        if _find(rpc, "check") is not None:
+        if find_child(rpc, "check") is not None:
             return E("commit-results", None, E("routing-engine", None, E("name", "re0"), E("commit-check-success")))
         minutes = 0
-        if _find(rpc, "confirmed") is not None:
+        if find_child(rpc, "confirmed") is not None:
             try:
-                minutes = int(_text(rpc, "confirm-timeout", "10") or "10")
+                minutes = int(child_text(rpc, "confirm-timeout", "10") or "10")
             except ValueError:
                 minutes = 0
             if not 1 <= minutes <= 65535:
-                return rpc_error(M.BAD_CONFIRM_TIMEOUT, bad_element=_text(rpc, "confirm-timeout"))
-        comment = _text(rpc, "log", "") or ""
+                return rpc_error(M.BAD_CONFIRM_TIMEOUT, bad_element=child_text(rpc, "confirm-timeout"))
+        comment = child_text(rpc, "log", "") or ""
         return self._commit(minutes, comment)
 
     def rpc_commit(self, rpc):
@@ -507,8 +472,8 @@ class Session:
         if errors:
             return [*errors, rpc_error(M.CHECKOUT_FAILED, error_type="application")]
         minutes = 0
-        if _find(rpc, "confirmed") is not None:
-            minutes = max(1, round(int(_text(rpc, "confirm-timeout", "600") or "600") / 60))
+        if find_child(rpc, "confirmed") is not None:
+            minutes = max(1, round(int(child_text(rpc, "confirm-timeout", "600") or "600") / 60))
         result = self._commit(minutes, "")
         return result if asyncio.iscoroutine(result) else []
 
@@ -601,10 +566,5 @@ COMMANDS: list[tuple[re.Pattern, str]] = [
      "cmd_show_configuration"),
     (re.compile(r"^show system commit\s*$"), "cmd_show_system_commit"),
     (re.compile(r"^show version\s*$"), "cmd_show_version"),
+    *OPERATIONAL_COMMANDS,
 ]
-
-
-def register_command(pattern: str, method: str) -> None:
-    """Add a CLI command served by ``Session.<method>(match, format)``."""
-    COMMANDS.append((re.compile(pattern), method))
-

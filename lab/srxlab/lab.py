@@ -8,6 +8,7 @@ import threading
 import time
 
 from .device import Device
+from .protocols import Protocols
 
 FAULT_KINDS = {
     "drop-session": "drop the NETCONF session at the next commit (no reply)",
@@ -38,6 +39,7 @@ class Lab:
         self.links: dict[tuple[str, str], bool] = {}  # (device, port) -> up
         self.devices: dict[str, Device] = {
             name: Device(name, spec, self) for name, spec in topology["devices"].items()}
+        self.protocols = Protocols(self)
 
     # -- lab time -------------------------------------------------------------------------
     def call_later(self, delay: float, callback):
@@ -55,7 +57,9 @@ class Lab:
     def control(self, request: dict) -> dict:
         op = request.get("op")
         if op == "settled":
-            return {"ok": True, "settled": True}
+            return {"ok": True, "settled": self.protocols.settled()}
+        if op == "explain":
+            return {"ok": True, "tunnels": self.protocols.explain()}
         device = self.devices.get(request.get("device", ""))
         if device is None:
             return {"ok": False, "error": f"unknown device {request.get('device')!r}"}
@@ -66,6 +70,7 @@ class Lab:
             if port not in device.spec.get("ports", []):
                 return {"ok": False, "error": f"{device.name} has no port {port!r}"}
             self.links[(device.name, port)] = request.get("state") == "up"
+            self.protocols.topology_changed(device.name)
             return {"ok": True}
         if op == "commits":
             return {"ok": True, "commits": [c.__dict__ for c in device.db.history]}

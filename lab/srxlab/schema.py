@@ -14,8 +14,20 @@ CONTAINER, LIST, LEAF, LEAFLIST, FLAG, GENERIC = "container", "list", "leaf", "l
 class SchemaNode:
     """One statement of the schema; ``children`` keeps the Junos display order."""
 
-    __slots__ = ("name", "kind", "children", "order", "keys", "nokw", "positional",
-                 "secret", "valuetag", "nokw_child", "positional_child", "aliases")
+    __slots__ = (
+        "aliases",
+        "children",
+        "keys",
+        "kind",
+        "name",
+        "nokw",
+        "nokw_child",
+        "order",
+        "positional",
+        "positional_child",
+        "secret",
+        "valuetag",
+    )
 
     def __init__(self, name: str, kind: str):
         self.name = name

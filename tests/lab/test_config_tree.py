@@ -154,7 +154,7 @@ def test_subtree_filter_and_path_filter(tree):
     sub = C.filter_tree(tree, flt)
     assert C.to_set(sub).splitlines()[0] == "set security ike gateway IKE-GATEWAY ike-policy IKE-POLICY"
     assert all(line.startswith("set security ike gateway") for line in C.to_set(sub).splitlines())
-    wrapped, obj = C.filter_by_path(tree, ["routing-options"])
+    wrapped, _obj = C.filter_by_path(tree, ["routing-options"])
     assert C.to_set(wrapped) == "set routing-options router-id 192.168.1.1\nset routing-options autonomous-system 100\n"
 
 
