@@ -595,6 +595,8 @@ def _entries_from_tree(root, spec):
     if next(root.iter(spec["root"], "multi-routing-engine-item"), None) is not None:
         return []
     errors = _error_messages(root)
+    if not errors and next(root.iter("output"), None) is not None:
+        return []  # `show ...` with nothing to show prints nothing: an empty <output>
     if errors:
         raise SrxStateError(f"the device answered with an error: {'; '.join(errors)}")
     raise SrxStateError(f"the reply has no <{spec['root']}> (is it the reply of {spec['command']}?)")

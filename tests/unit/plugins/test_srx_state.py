@@ -246,6 +246,8 @@ IPSEC_ZERO_XML = (
         (parse_bgp_peers, '{"bgp-information": [{"group-count": [{"data": "0"}]}]}'),
         (parse_bgp_peers, "<bgp-information><group-count>0</group-count></bgp-information>"),
         (parse_bgp_peers, []),
+        (parse_ike_sas, "<rpc-reply><output>\n</output></rpc-reply>"),
+        (parse_bgp_peers, "<rpc-reply><output/></rpc-reply>"),
     ],
 )
 def test_empty_results(parser, data):
