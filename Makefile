@@ -36,7 +36,7 @@ lab-down: venv
 
 deploy: lab-up
 	srxlab status --state-dir $(LAB_STATE)
-	$(VENV)/bin/python -m srxlab.probe --state-dir $(LAB_STATE)
+	srxlab probe --state-dir $(LAB_STATE)
 
 test: venv
 	timeout $(TEST_TIMEOUT) $(VENV)/bin/python -m pytest -n 2 tests

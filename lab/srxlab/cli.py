@@ -12,6 +12,9 @@ by side.  Subcommands::
     srxlab link down|up DEVICE PORT      cut / restore a link
     srxlab fault DEVICE KIND [ARGS...]   inject a fault (KIND ``clear`` removes them)
     srxlab wait-settled [--timeout S]    wait until the protocol plane has converged
+    srxlab explain                       why each tunnel / BGP session is (not) up
+    srxlab probe                         log in to every device over NETCONF (ncclient) and
+                                         show what it answers
 
 Exit status: 0 on success, 1 on failure (a lab error, no lab running, timeout),
 2 on a usage or topology error.
@@ -283,6 +286,57 @@ def cmd_wait_settled(args: argparse.Namespace) -> int:
         time.sleep(POLL_INTERVAL * 2)
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    try:
+        reply = control_request(args.state_dir, {"op": "explain"})
+    except LabNotRunning:
+        return not_running(args.state_dir)
+    for item in reply.get("tunnels", []):
+        what = "tunnel " + " <-> ".join(":".join(e) for e in item["tunnel"]) if "tunnel" in item \
+            else "bgp " + " -> ".join(item["bgp"])
+        print(f"{what}: {'ok' if item['ok'] else 'DOWN: ' + item['reason']}")
+        for child in item.get("children", []):
+            vpns = " <-> ".join(f"{d}:{v}" for d, v in child["vpns"].items())
+            print(f"  ipsec {vpns}: {'ok' if child['ok'] else 'DOWN: ' + child['reason']}")
+    return 0
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    """Log in to every running device with ncclient, the client Ansible uses, and print
+    what it answers: proof that the lab serves NETCONF, not a deployment."""
+    from ncclient import manager  # a client library: only this command needs it
+
+    try:
+        devices = control_request(args.state_dir, {"op": "status"}).get("devices", [])
+    except LabNotRunning:
+        return not_running(args.state_dir)
+    failed = 0
+    for dev in devices:
+        if dev.get("state") != "running":
+            print(f"{dev['name']}: {dev.get('state')}")
+            continue
+        try:
+            with manager.connect(host=dev["host"], port=dev["port"], username=dev["username"],
+                                 password=dev["password"], hostkey_verify=False, timeout=30,
+                                 device_params={"name": "junos"}) as conn:
+                info = conn.rpc(etree_rpc("get-software-information"))
+                commits = conn.rpc(etree_rpc("get-commit-information"))
+        except Exception as exc:  # noqa: BLE001 - report any client failure per device
+            failed += 1
+            print(f"{dev['name']}: NETCONF login failed: {exc}")
+            continue
+        host = info.xpath("//host-name")[0].text
+        version = info.xpath("//junos-version")[0].text
+        print(f"{dev['name']}: {dev['host']}:{dev['port']} answers as {host}, Junos {version}, "
+              f"{len(commits.xpath('//commit-history'))} commit(s) in its history")
+    return 1 if failed else 0
+
+
+def etree_rpc(name: str):
+    from lxml import etree
+    return etree.Element(name)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--state-dir", type=pathlib.Path, default=DEFAULT_STATE_DIR,
@@ -324,6 +378,10 @@ def build_parser() -> argparse.ArgumentParser:
                             help="wait until the protocol plane has converged")
     settle.add_argument("--timeout", type=float, default=60.0, help="seconds (default 60)")
     settle.set_defaults(func=cmd_wait_settled)
+    sub.add_parser("explain", parents=[common],
+                   help="why each tunnel and BGP session is (not) up").set_defaults(func=cmd_explain)
+    sub.add_parser("probe", parents=[common],
+                   help="log in to every device over NETCONF and show what it answers").set_defaults(func=cmd_probe)
     return parser
 
 
