@@ -403,6 +403,7 @@ class Protocols:
         self.rng = random.Random()
         self.views: dict[str, DeviceView] = {}
         self.owner: dict[str, tuple[str, str]] = {}         # reachable address -> (device, ifl)
+        self.owned: dict[str, set[str]] = {}                 # device -> addresses it owns in `owner`
         self.public: dict[tuple[str, str], str] = {}        # (device, ifl) -> address others see (NAT)
         self.nat_inside: set[tuple[str, str]] = set()       # (device, port) behind a NAT
         self.segments: dict[tuple[str, str], set[str]] = {} # (device, port) -> segment names
@@ -411,6 +412,7 @@ class Protocols:
         self.tunnels: dict[frozenset, Tunnel] = {}
         self.by_device: dict[str, set[frozenset]] = {}
         self.bgp: dict[tuple[str, str], BgpRel] = {}
+        self.bgp_keys: dict[str, set[tuple[str, str]]] = {}  # device -> its keys in `bgp`
         self.started: dict[str, float] = {}
         self.counters: dict[str, dict[str, int]] = {}
         self.stats = {"evaluations": 0}
@@ -441,10 +443,10 @@ class Protocols:
         touched = {name}
         old = self.views.get(name)
         if old is not None:
-            for addr, (dev, _ifl) in list(self.owner.items()):
-                if dev == name:
+            for addr in self.owned.pop(name, set()):
+                if self.owner.get(addr, ("",))[0] == name:
                     del self.owner[addr]
-                    touched |= self.targets.get(addr, set()) | self.bgp_targets.get(addr, set())
+                touched |= self.targets.get(addr, set()) | self.bgp_targets.get(addr, set())
             for gw in old.gateways.values():
                 for addr in gw.addresses:
                     self.targets.get(addr, set()).discard(name)
@@ -459,9 +461,11 @@ class Protocols:
             port = ifl.split(".")[0]
             for a in addrs:
                 self.owner[str(a.ip)] = (name, ifl)
+                self.owned.setdefault(name, set()).add(str(a.ip))
                 entry = nat.get((name, port))
                 if entry and str(a.ip) == entry.get("inside"):
                     self.owner[entry["public"]] = (name, ifl)
+                    self.owned[name].add(entry["public"])
                     self.public[(name, ifl)] = entry["public"]
                 touched |= self.targets.get(str(a.ip), set()) | self.bgp_targets.get(str(a.ip), set())
         for gw in view.gateways.values():
@@ -488,7 +492,7 @@ class Protocols:
             self.started[name] = time.time()
         elif not dev.running:
             self.started[name] = -1
-        touched = {name} | {d for addr, (d2, _i) in self.owner.items() if d2 == name
+        touched = {name} | {d for addr in self.owned.get(name, set())
                             for d in self.targets.get(addr, set()) | self.bgp_targets.get(addr, set())}
         for gw in self.views[name].gateways.values():
             for addr in gw.addresses:
@@ -682,8 +686,10 @@ class Protocols:
     # -- BGP ------------------------------------------------------------------------------
     def _recompute_bgp(self, name: str, now: float) -> None:
         view = self.views[name]
-        for key in [k for k in self.bgp if k[0] == name and k[1] not in view.neighbors]:
+        keys = self.bgp_keys.setdefault(name, set())
+        for key in [k for k in keys if k[1] not in view.neighbors]:
             del self.bgp[key]
+            keys.discard(key)
         for addr, nb in view.neighbors.items():
             rel = self._bgp_relation(name, nb, now)
             prev = self.bgp.get((name, addr))
@@ -692,6 +698,7 @@ class Protocols:
             if prev is not None:
                 rel.flaps = self._flaps(prev) + (1 if self.bgp_state(prev, now) == "Established" else 0)
             self.bgp[(name, addr)] = rel
+            keys.add((name, addr))
 
     @staticmethod
     def _bgp_sig(rel: BgpRel) -> tuple:
@@ -913,7 +920,7 @@ class Protocols:
         ifl = view.route_ifl(target)
         via_bgp = None
         if ifl is None:
-            for rel in (r for (d, _a), r in self.bgp.items() if d == name):
+            for rel in (self.bgp[k] for k in self.bgp_keys.get(name, ())):
                 if self.bgp_state(rel, now) == "Established":
                     received = self.views[rel.peer].advertised.get(rel.local_address, [])
                     if any(ipaddress.ip_address(target) in ipaddress.ip_network(p) for p in received):
