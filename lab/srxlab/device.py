@@ -526,7 +526,7 @@ class Session(OperationalRpcs):
             sub, obj = C.filter_by_path(self.db.committed, words)
         except C.ConfigError as exc:
             return _config_error(exc)
-        if display == "set":
+        if display == "set" or fmt == "set":
             text = C.to_set(sub)
             return E("output", text) if fmt == "text" else E("configuration-set", text)
         if display == "xml" or (fmt == "xml" and not display):

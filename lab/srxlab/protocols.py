@@ -600,11 +600,13 @@ class Protocols:
                      triggered_at=prev.triggered_at if prev is not None and not immediate else None,
                      children=children)
         tun.cookies = (f"{self.rng.getrandbits(64):016x}", f"{self.rng.getrandbits(64):016x}")
+        for child in children:
+            a_in, b_in = (f"{self.rng.getrandbits(32):08x}" for _ in range(2))
+            child.spis = {an: (a_in, b_in), bn: (b_in, a_in)}  # one side's inbound is the other's outbound
         for dev in (an, bn):
             self.counters[dev]["ike"] += 1
             tun.index[dev] = self.counters[dev]["ike"]
             for child in children:
-                child.spis[dev] = (f"{self.rng.getrandbits(32):08x}", f"{self.rng.getrandbits(32):08x}")
                 child.tunnel_ids[dev] = self._tunnel_id(dev, child.vpns[dev])
         if prev is not None:
             was_up = prev.up_from(self.scale) is not None and prev.up_from(self.scale) <= now
