@@ -42,7 +42,6 @@ import json
 import os
 
 import yaml
-
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin
 

@@ -40,34 +40,33 @@ def owned_objects(current_set: str, plan: dict, stanzas=STANZAS) -> list[str]:
     found: dict[str, None] = {}
     for line in current_set.splitlines():
         try:
-            w = shlex.split(line)
+            words = shlex.split(line)
         except ValueError:
             continue
-        if len(w) < 4 or w[0] != "set":
+        if words[:1] != ["set"]:
             continue
-        w = w[1:]
-        path = None
-        if w[:2] in (["security", "ike"], ["security", "ipsec"]) and len(w) >= 4 \
-                and w[2] in ("proposal", "policy", "gateway", "vpn") and w[3].startswith(MANAGED_PREFIXES):
-            path = w[:4]
-        elif w[:3] == ["interfaces", "st0", "unit"] and w[4:5] == ["description"] \
-                and " ".join(w[5:]).startswith(ST0_MARK):
-            path = w[:4]
-        elif w[:4] == ["security", "zones", "security-zone", vpn_zone]:
-            path = w[:4]
-        elif w[:4] == ["protocols", "bgp", "group", BGP_GROUP]:
-            path = w[:4]
-        elif w[:3] in (["policy-options", "policy-statement", EXPORT_POLICY],
-                       ["policy-options", "prefix-list", ADVERTISE_LIST]):
-            path = w[:3]
-        elif w[:4] == ["security", "address-book", "global", "address"] and len(w) >= 5 \
-                and w[4].startswith("SRXVPN-"):
-            path = w[:5]
-        elif w[:2] == ["security", "policies"] and len(w) >= 8 and w[6] == "policy" and w[7].startswith("SRXVPN-"):
-            path = w[:8]
-        if path is not None and _stanza(path) in stanzas:
-            found[" ".join(shlex.quote(x) for x in path)] = None
+        length = _owned_length(words[1:], vpn_zone)
+        if length and _stanza(words[1:]) in stanzas:
+            found[" ".join(shlex.quote(x) for x in words[1:1 + length])] = None
     return list(found)
+
+
+def _owned_length(w: list[str], vpn_zone: str) -> int:
+    """How many words of a `set` line name an object the product owns (0: not owned)."""
+    if w[:2] in (["security", "ike"], ["security", "ipsec"]):
+        owned = len(w) > 3 and w[2] in ("proposal", "policy", "gateway", "vpn") and w[3].startswith(MANAGED_PREFIXES)
+        return 4 if owned else 0
+    if w[:3] == ["interfaces", "st0", "unit"]:
+        return 4 if w[4:5] == ["description"] and " ".join(w[5:]).startswith(ST0_MARK) else 0
+    if w[:4] in (["security", "zones", "security-zone", vpn_zone], ["protocols", "bgp", "group", BGP_GROUP]):
+        return 4
+    if w[:3] in (["policy-options", "policy-statement", EXPORT_POLICY], ["policy-options", "prefix-list", ADVERTISE_LIST]):
+        return 3
+    if w[:4] == ["security", "address-book", "global", "address"] and len(w) > 4 and w[4].startswith("SRXVPN-"):
+        return 5
+    if w[:2] == ["security", "policies"] and len(w) > 7 and w[6] == "policy" and w[7].startswith("SRXVPN-"):
+        return 8
+    return 0
 
 
 def _stanza(path: list[str]) -> str:
@@ -82,7 +81,7 @@ def current_psks(current_set: str) -> dict[str, str]:
     """IKE policy name -> its `$9$` pre-shared key as the device shows it."""
     out = {}
     for m in re.finditer(r'^set security ike policy (\S+) pre-shared-key ascii-text "(\$9\$[^"]*)"',
-                         current_set, re.M):
+                         current_set, re.MULTILINE):
         out[m.group(1)] = m.group(2)
     return out
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 import copy
 
 import pytest
-from ansible_collections.netops.srx_vpn.plugins.plugin_utils import candidate, intent, junos_secret
+from ansible_collections.netops.srx_vpn.plugins.plugin_utils import (
+    candidate,
+    intent,
+    junos_secret,
+)
 
 DEVICES = {
     "srx-a": {"external_interface": "ge-0/0/0.0", "external_address": "1.1.1.1/24", "asn": 100,
