@@ -297,7 +297,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print(f"{what}: {'ok' if item['ok'] else 'DOWN: ' + item['reason']}")
         for child in item.get("children", []):
             vpns = " <-> ".join(f"{d}:{v}" for d, v in child["vpns"].items())
-            print(f"  ipsec {vpns}: {'ok' if child['ok'] else 'DOWN: ' + child['reason']}")
+            state = "DOWN: " + child["reason"] if not child["ok"] else \
+                "SAs up but traffic black-holed: NAT in the path and NAT traversal disabled" if child["blackhole"] else "ok"
+            print(f"  ipsec {vpns}: {state}")
     return 0
 
 

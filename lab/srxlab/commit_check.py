@@ -59,8 +59,9 @@ def _ike(cfg: C.Node) -> list[Finding]:
     for name, gw in cfg.entries("security", "ike", "gateway"):
         path = ["security", "ike", "gateway", name]
         policy = gw.get("ike-policy")
-        if policy is None:
-            out.append(Finding(path, "ike-policy", M.IKE_GATEWAY_NO_POLICY.format(name=name)))
+        if policy is None:  # a missing mandatory statement is reported one level up, as mgd does
+            out.append(Finding(["security", "ike"], f"gateway {name}",
+                               M.MGD_PREFIX + M.MISSING_MANDATORY_FMT.format(statement="ike-policy")))
         elif policy not in policies:
             out.append(Finding(path, f"ike-policy {policy}", M.IKE_POLICY_UNDEFINED.format(name=policy)))
         if gw.get("address") is None and gw.get("dynamic") is None:
@@ -118,9 +119,8 @@ def _bgp(cfg: C.Node) -> list[Finding]:
     for group, node in cfg.entries("protocols", "bgp", "group"):
         external = node.get("type") == "external"
         for peer, nbr in node.entries("neighbor"):
-            path = ["protocols", "bgp", "group", group, "neighbor", peer]
             if external and nbr.get("peer-as") is None and node.get("peer-as") is None:
-                out.append(Finding(path, f"neighbor {peer}", M.BGP_NEIGHBOR_ERROR_FMT.format(
+                out.append(Finding(["protocols"], "bgp", M.BGP_NEIGHBOR_ERROR_FMT.format(
                     neighbor=peer, group=group, reason=M.BGP_PEER_AS_REQUIRED)))
         if node.get("type") is None and any(True for _ in node.entries("neighbor")):
             out.append(Finding(["protocols", "bgp", "group", group], "type", M.BGP_NO_TYPE.format(group=group)))

@@ -213,7 +213,7 @@ _TOP_LEVEL = {"access", "accounting-options", "applications", "chassis", "class-
 def _open(schema: SchemaNode) -> bool:
     """Statements unknown to the schema are accepted below generic or unmodelled
     containers (no children in the schema); elsewhere they are syntax errors."""
-    return schema.kind == GENERIC or not schema.children
+    return schema.kind == GENERIC or not schema.children or schema.open
 
 
 def _leaf_values(parent: SchemaNode, sch: SchemaNode, words: list[str]) -> tuple[list[str], list[str]]:
@@ -475,7 +475,9 @@ def parse_text(text: str, into: Node | None = None, mode: str = "merge") -> Node
     toks = list(_tokens(text))
     pos = 0
 
-    def parse_block(node: Node, path: list[str], depth: int) -> None:
+    def parse_block(node: Node, path: list[str], depth: int, lead: tuple = ()) -> None:
+        """Statements of one block; ``lead`` = the list name of a grouped list's block
+        (`interfaces { st0.0; }`), put before each statement's words."""
         nonlocal pos
         words: list[str] = []
         tag = None
@@ -496,10 +498,13 @@ def parse_text(text: str, into: Node | None = None, mode: str = "merge") -> Node
                     if p == ";":
                         continue
                     raise ConfigError("syntax error", path, p)
+                full = [*lead, *words]
                 if p == ";":
-                    _text_statement(node, words, tag, path, mode)
+                    _text_statement(node, full, tag, path, mode)
+                elif node.schema.kind != GENERIC and len(full) == 1 and _grouped_list(node, full[0]):
+                    parse_block(node, path, depth + 1, (full[0],))  # `interfaces {` of a grouped list
                 else:  # "{"
-                    target = _text_statement(node, words, tag, path, mode, block=True)
+                    target = _text_statement(node, full, tag, path, mode, block=True)
                     sub_path = path + _target_path_words(target)
                     parse_block(target_node(target), sub_path, depth + 1)
                 words, tag = [], None
@@ -514,6 +519,11 @@ def parse_text(text: str, into: Node | None = None, mode: str = "merge") -> Node
 
     parse_block(root, [], 0)
     return root
+
+
+def _grouped_list(node: Node, word: str) -> bool:
+    sch = node.schema.cli_child(word)
+    return sch is not None and sch.kind == LIST and sch.grouped
 
 
 def _target_path_words(t: Target) -> list[str]:
@@ -610,18 +620,27 @@ def _leaf_text(sch: SchemaNode, name: str, leaf: Leaf) -> str:
     return f"{pre}{name} {quote(leaf.value)};"
 
 
-def text_lines(node: Node, indent: int = 0) -> list[str]:
+def text_lines(node: Node, indent: int = 0, prefix: str = "") -> list[str]:
+    """Junos curly text of ``node``'s children. ``prefix`` carries the names of `inline`
+    containers (`family inet {`, `pre-shared-key ascii-text "..."`)."""
     out: list[str] = []
     pad = "    " * indent
     for name, child in _ordered(node):
         sch = node.schema.child(name)
+        label = prefix + name
         if isinstance(child, Leaf):
-            out.append(pad + _leaf_text(sch, name, child))
+            out.append(pad + _leaf_text(sch, label, child))
+        elif isinstance(child, dict) and sch.grouped:
+            inner = [line for key, entry in child.items()
+                     for line in _node_text(entry, " ".join(quote(k) for k in key), indent + 1)]
+            out += [f"{pad}{label} {{", *inner, pad + "}"]
         elif isinstance(child, dict):
             for key, entry in child.items():
-                out.extend(_node_text(entry, _entry_header(sch, name, key), indent))
+                out.extend(_node_text(entry, prefix + _entry_header(sch, name, key), indent))
+        elif sch.inline and child.children and not child.inactive:
+            out.extend(text_lines(child, indent, label + " "))
         else:
-            out.extend(_node_text(child, name, indent))
+            out.extend(_node_text(child, label, indent))
     return out
 
 
@@ -1029,12 +1048,11 @@ def diff(old: Node, new: Node) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
-def _item_text(sch: SchemaNode, name: str, obj, key=None) -> list[str]:
-    if isinstance(obj, Leaf):
-        return [_leaf_text(sch, name, obj)]
-    if key is not None:
-        return _node_text(obj, _entry_header(sch, name, key), 0)
-    return _node_text(obj, name, 0)
+def _item_text(parent: Node, name: str, obj, key=None) -> list[str]:
+    """Text of one statement of ``parent`` as it prints there (inline/grouped aware)."""
+    one = Node(parent.schema)
+    one.children[name] = {key: obj} if key is not None else obj
+    return text_lines(one)
 
 
 def _diff_node(old: Node, new: Node, path: list[str], out: list[str], last: list) -> None:
@@ -1058,10 +1076,10 @@ def _diff_node(old: Node, new: Node, path: list[str], out: list[str], last: list
             b = b if isinstance(b, dict) else {}
             for key in a:
                 if key not in b:
-                    emit("-", _item_text(sch, name, a[key], key))
+                    emit("-", _item_text(old, name, a[key], key))
             for key in b:
                 if key not in a:
-                    emit("+", _item_text(sch, name, b[key], key))
+                    emit("+", _item_text(new, name, b[key], key))
                 elif a[key] != b[key]:
                     if a[key].inactive != b[key].inactive:
                         emit("!", [("inactive: " if b[key].inactive else "active: ") + _entry_header(sch, name, key)])
@@ -1074,9 +1092,9 @@ def _diff_node(old: Node, new: Node, path: list[str], out: list[str], last: list
                 _diff_node(a, b, path + [name], out, last)
         elif a != b:
             if a is not None:
-                emit("-", _item_text(sch, name, a))
+                emit("-", _item_text(old, name, a))
             if b is not None:
-                emit("+", _item_text(sch, name, b))
+                emit("+", _item_text(new, name, b))
 
 
 # ---------------------------------------------------------------------------------------

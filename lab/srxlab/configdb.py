@@ -38,7 +38,7 @@ def junos_time(epoch: float) -> str:
 
 
 class ConfigDB:
-    def __init__(self, directory: pathlib.Path, factory_config: str, host_name: str):
+    def __init__(self, directory: pathlib.Path, factory_config: str, host_name: str, version: str):
         self.dir = directory
         self.dir.mkdir(parents=True, exist_ok=True)
         self.history: list[Commit] = []       # newest first
@@ -50,6 +50,7 @@ class ConfigDB:
             errors = [e for e in C.load_set(tree, factory_config) if e.severity == "error"]
             if errors:
                 raise ValueError(f"{host_name}: factory_config: {errors[0].message}: {errors[0].statement}")
+            tree.children["version"] = C.Leaf(version)
             self._record(tree, Commit(seq=1, user="root", client="other", epoch=time.time(),
                                       comment="factory configuration"))
         self.candidate = self.committed.copy()

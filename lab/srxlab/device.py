@@ -19,6 +19,7 @@ from . import config as C
 from . import messages as M
 from .commit_check import commit_check
 from .configdb import ConfigDB, junos_time
+from .oprender import to_json
 from .oprpc import OPERATIONAL_COMMANDS, OperationalRpcs
 from .xmlutil import E, child_text, find_child, local_name, rpc_error
 
@@ -58,7 +59,8 @@ class Device:
         self.lab = lab
         self.running = True
         self.model = spec.get("model", "vsrx")
-        self.db = ConfigDB(lab.state_dir / "devices" / name, spec.get("factory_config", ""), name)
+        self.db = ConfigDB(lab.state_dir / "devices" / name, spec.get("factory_config", ""), name,
+                           JUNOS_VERSION)
         self.sessions: dict[int, Session] = {}
         self.lock_holder: Session | None = None
         self.candidate_owner: Session | None = None  # who changed the shared candidate
@@ -98,6 +100,8 @@ class Device:
 
     # -- commit machinery -----------------------------------------------------------------
     def commit(self, tree: C.Node, user: str, comment: str, confirm_minutes: int = 0) -> None:
+        tree = tree.copy()
+        tree.children["version"] = C.Leaf(JUNOS_VERSION)  # Junos stamps its release on commit
         if confirm_minutes:
             if self._confirm_base is None:
                 self._confirm_base = self.db.committed.copy()
@@ -186,7 +190,13 @@ class Session(OperationalRpcs):
         result = handler(rpc)
         if result is None:
             return []
-        return result if isinstance(result, list) or asyncio.iscoroutine(result) else [result]
+        if asyncio.iscoroutine(result):
+            return result
+        result = result if isinstance(result, list) else [result]
+        if rpc.get("format") == "json" and result and not isinstance(result[0], str) \
+                and result[0].tag != "rpc-error":
+            return [json.dumps(to_json(result[0]), indent=4)]  # Junos answers JSON as reply text
+        return result
 
     def close(self) -> None:
         if self.closed:
@@ -383,7 +393,7 @@ class Session(OperationalRpcs):
     def _render_config(self, tree: C.Node, fmt: str):
         last = self.db.history[0]
         if fmt == "text":
-            head = f"## Last commit: {junos_time(last.epoch)} by {last.user}\nversion {JUNOS_VERSION};\n"
+            head = f"## Last commit: {junos_time(last.epoch)} by {last.user}\n"
             return E("configuration-text", head + C.to_text(tree))
         if fmt == "set":
             return E("configuration-set", C.to_set(tree))
@@ -427,6 +437,11 @@ class Session(OperationalRpcs):
                 item.append(E("log", rec.comment))
             out.append(item)
         return out
+
+    def rpc_get_chassis_inventory(self, rpc):
+        serial = f"SRXLAB{abs(hash(self.device.name)) % 10**8:08d}"
+        return E("chassis-inventory", None, E("chassis", None, E("name", "Chassis"),
+                 E("serial-number", serial), E("description", self.device.model.upper())))
 
     def rpc_get_system_uptime_information(self, rpc):
         return E("system-uptime-information", None, E("current-time", None,
@@ -537,9 +552,12 @@ class Session(OperationalRpcs):
             text = self._render_config(sub, "text").text
         elif isinstance(obj, C.Node):
             text = "\n".join(C.text_lines(obj)) + "\n"
-        else:
-            text = C.to_text(sub)
-        return E("output", text)
+        else:  # one statement: shown alone, `host-name srx-a;`
+            t = C.resolve(sub, words, create=False)
+            one = C.Node(t.parent.schema)
+            one.children[t.name] = obj
+            text = C.to_text(one)
+        return E("configuration-information", None, E("configuration-output", text))
 
     def cmd_show_system_commit(self, m, fmt):
         if fmt != "text":

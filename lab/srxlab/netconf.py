@@ -145,7 +145,8 @@ def _results_reply(attrib: Mapping[str, str], results: Any) -> bytes:
     """The ``<rpc-reply>`` for what ``Session.dispatch`` returned (``<ok/>`` if nothing)."""
     if not results:
         return _reply(attrib, _OK)
-    return _reply(attrib, "".join(etree.tostring(el, encoding="unicode", with_tail=False)
+    return _reply(attrib, "".join(escape(el) if isinstance(el, str)  # JSON answers are reply text
+                                  else etree.tostring(el, encoding="unicode", with_tail=False)
                                   for el in results))
 
 

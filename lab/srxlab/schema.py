@@ -17,6 +17,9 @@ class SchemaNode:
     __slots__ = (
         "aliases",
         "children",
+        "grouped",
+        "inline",
+        "open",
         "keys",
         "kind",
         "name",
@@ -42,6 +45,9 @@ class SchemaNode:
         self.nokw_child: SchemaNode | None = None
         self.positional_child: SchemaNode | None = None
         self.aliases: dict[str, SchemaNode] = {}  # first key keyword -> composite-key list
+        self.inline = False   # container shown as a prefix of its children: `family inet {`
+        self.grouped = False  # list shown as `name { key1; key2 { ... } }`
+        self.open = False     # accepts statements the schema does not list
 
     def child(self, name: str) -> SchemaNode:
         """Schema of child ``name``; unknown statements are generic."""
@@ -87,6 +93,8 @@ def _parse_line(text: str) -> SchemaNode:
             node.positional = True
         elif word == "secret":
             node.secret = True
+        elif word in ("inline", "grouped", "open"):
+            setattr(node, word, True)
         elif word.startswith("valuetag="):
             node.valuetag = word.split("=", 1)[1]
         elif node.kind == LIST:

@@ -40,7 +40,10 @@ def test_text_uses_junos_layout(tree):
     text = C.to_text(tree)
     assert "    ike {\n        proposal IKE-PROPOSAL {\n            authentication-method pre-shared-keys;" in text
     assert "from-zone VPN to-zone UNTRUST {" in text
-    assert "            interfaces st0.0;" in text
+    assert "            interfaces {\n                st0.0;\n            }" in text
+    assert "system-services {\n" + " " * 28 + "ike;\n" + " " * 28 + "ping;" in text
+    assert "            family inet {\n                address 1.1.1.1/24;" in text
+    assert 'pre-shared-key ascii-text "$9$' in text
     assert "autonomous-system 100;" in text
 
 
@@ -88,10 +91,8 @@ def test_diff_reads_like_junos(tree):
     assert C.diff(tree, new) == (
         "[edit interfaces st0]\n"
         "+   unit 1 {\n"
-        "+       family {\n"
-        "+           inet {\n"
-        "+               address 10.0.2.1/24;\n"
-        "+           }\n"
+        "+       family inet {\n"
+        "+           address 10.0.2.1/24;\n"
         "+       }\n"
         "+   }\n"
         "[edit security ike proposal IKE-PROPOSAL]\n"

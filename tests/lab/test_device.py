@@ -164,7 +164,7 @@ def test_override_and_rollback(dev):
                    "system { host-name only; }</configuration-text></load-configuration>")
     assert reply[0].find("ok") is not None
     commit(s)
-    assert committed_set(s) == "set system host-name only\n"
+    assert committed_set(s) == "set version 23.4R1.10\nset system host-name only\n"  # Junos stamps version
     rpc(s, "<load-configuration rollback='1'/>")
     commit(s)
     assert committed_set(s) == before
@@ -258,7 +258,8 @@ def test_unknown_rpc_and_command(dev):
     assert errors(rpc(s, "<get-foo-information/>"))[0][2] == "syntax error"
     assert errors(rpc(s, "<command>show foo</command>"))
     out = rpc(s, "<command format='text'>show configuration system host-name</command>")[0]
-    assert out.tag == "output" and "host-name srx-a;" in out.text
+    assert out.tag == "configuration-information"
+    assert out.findtext("configuration-output") == "host-name srx-a;\n"
     out = rpc(s, "<command format='text'>show configuration interfaces | display set</command>")[0]
     assert out.text == "set interfaces ge-0/0/0 unit 0 family inet address 1.1.1.1/24\n"
     out = rpc(s, "<command format='text'>show system commit</command>")[0]
