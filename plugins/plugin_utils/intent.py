@@ -496,6 +496,7 @@ def _plan(name: str, f: dict, tunnels: list[dict], facts: dict) -> dict:
                                                 "tunnel": t["name"],
                                                 "min_received_prefixes": len(pf["advertise"])})
     plan["peers"] = sorted(set(plan["peers"]))
+    plan["bgp"]["neighbors"].sort(key=lambda n: IPAddress(n["address"]))
     remote = {str(p) for peer in plan["peers"] for p in facts[peer]["lan_prefixes"]}
     plan["remote_lan_prefixes"] = sorted(remote, key=lambda p: IPNetwork(p))
     return plan
