@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 LAB_STATE ?= .lab/default
 TEST_TIMEOUT ?= 3000
 
-.PHONY: venv test deploy lab-up lab-down lab-status lint clean
+.PHONY: venv test deploy lab-up lab-down lab-status lab-secrets lint clean
 
 $(STAMP): requirements.txt lab/pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 not found (set PYTHON=/path/to/python3.12)"; exit 1; }
@@ -34,9 +34,14 @@ lab-status: venv
 lab-down: venv
 	srxlab down --state-dir $(LAB_STATE)
 
-deploy: lab-up
-	srxlab status --state-dir $(LAB_STATE)
+lab-secrets: venv
+	scripts/lab-vault
+
+# The main job: the lab, then the whole pipeline against it (validate, render, one commit
+# confirmed per device, verify both ends, confirm or roll back, report).
+deploy: lab-up lab-secrets
 	srxlab probe --state-dir $(LAB_STATE)
+	ANSIBLE_VAULT_PASSWORD_FILE=.lab/vault-pass $(BIN)/ansible-playbook deploy_vpn.yml
 
 test: venv
 	timeout $(TEST_TIMEOUT) $(VENV)/bin/python -m pytest -n 2 tests

@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Filters that read SRX operational state (IKE, IPsec, BGP, ping) and check it.
 
-Thin adapter: the logic lives in ``plugin_utils/srx_state.py``; each filter is documented
+Thin adapter: the logic lives in ``module_utils/srx_state.py``; each filter is documented
 in ``plugins/filter/<name>.yml``.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.netops.srx_vpn.plugins.plugin_utils import srx_state
+from ansible_collections.netops.srx_vpn.plugins.module_utils import srx_state
 
 _COLLECTION = "netops.srx_vpn"
 

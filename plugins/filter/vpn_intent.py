@@ -38,9 +38,15 @@ def vpn_verify_scope(plan, changed, pending):
     return intent.verify_scope(plan, list(changed or []), list(pending or []))
 
 
+def vpn_tunnel_list(plans):
+    """Every tunnel of the fleet with its two ends (for the status report)."""
+    return intent.tunnel_list(plans)
+
+
 class FilterModule:
     """netops.srx_vpn deploy filters."""
 
     def filters(self):
         return {"vpn_plans": vpn_plans, "vpn_candidate": vpn_candidate,
-                "vpn_verify_scope": vpn_verify_scope, "mask_secrets": candidate.mask_secrets}
+                "vpn_verify_scope": vpn_verify_scope, "vpn_tunnel_list": vpn_tunnel_list,
+                "mask_secrets": candidate.mask_secrets}

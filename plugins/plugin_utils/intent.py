@@ -518,3 +518,12 @@ def verify_scope(plan: dict, changed: list[str], pending: list[str]) -> dict:
             "pings": [p for p, t in zip(expect["pings"], expect["tunnels"]) if t["name"] in names],
             "decisive": sorted(t["name"] for t in checked
                                if me in changed or t["peer"]["device"] in changed)}
+
+
+def tunnel_list(plans: dict) -> list[dict]:
+    """Every tunnel of the fleet with its two ends: ``[{name, ends: [device, device]}]``."""
+    ends: dict[str, set[str]] = {}
+    for device, plan in plans.items():
+        for t in plan["tunnels"]:
+            ends.setdefault(t["name"], set()).update({device, t["peer"]["device"]})
+    return [{"name": name, "ends": sorted(devices)} for name, devices in sorted(ends.items())]

@@ -1,7 +1,7 @@
 # Copyright (c) 2026 netops.srx_vpn maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Unit tests of the SRX state parsers (plugin_utils/srx_state.py) and their filters."""
+"""Unit tests of the SRX state parsers (module_utils/srx_state.py) and their filters."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import xml.etree.ElementTree as std_etree
 import pytest
 from ansible.errors import AnsibleFilterError
 from ansible_collections.netops.srx_vpn.plugins.filter.srx_state import FilterModule
-from ansible_collections.netops.srx_vpn.plugins.plugin_utils import srx_state
-from ansible_collections.netops.srx_vpn.plugins.plugin_utils.srx_state import (
+from ansible_collections.netops.srx_vpn.plugins.module_utils import srx_state
+from ansible_collections.netops.srx_vpn.plugins.module_utils.srx_state import (
     SrxStateError,
     bgp_problems,
     normalise_bgp_state,

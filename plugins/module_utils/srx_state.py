@@ -1,7 +1,8 @@
 # Copyright (c) 2026 netops.srx_vpn maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Controller-side parsers for Junos SRX operational state, and health checks on it.
+"""Parsers for Junos SRX operational state, and health checks on it (controller side: the
+filters and the ``vpn_state`` module import them).
 
 Every parser accepts the same reply in any of three shapes and returns the same result:
 
@@ -1036,6 +1037,70 @@ _BGP_SPEC = {
 def parse_bgp_peers(data):
     """BGP peers from summary or neighbor output: list of dicts with the keys of ``BGP_FIELDS``."""
     return _parse(data, _BGP_SPEC)
+
+
+BGP_ERROR_FIELDS = ("peer_address", "state", "last_state", "last_event", "last_error")
+
+
+def _bgp_error_record(raw):
+    peer = strip_port(raw.get("peer_address"))
+    if peer is None:
+        raise SrxStateError("BGP peer entry has no peer address")
+    error = _clean(raw.get("last_error"))
+    return {
+        "peer_address": peer,
+        "state": normalise_bgp_state(raw.get("state")),
+        "last_state": normalise_bgp_state(raw.get("last_state")),
+        "last_event": _clean(raw.get("last_event")),
+        "last_error": None if error is None or error.lower() == "none" else error,
+    }
+
+
+def _bgp_error_from_entry(peer):
+    header = _child(peer, "bgp-peer-header")
+
+    def get(name):
+        value = _child_text(peer, name)
+        return value if value is not None else _child_text(header, name)
+
+    return _bgp_error_record({
+        "peer_address": get("peer-address"), "state": get("peer-state"),
+        "last_state": get("last-state"), "last_event": get("last-event"),
+        "last_error": get("last-error"),
+    })
+
+
+def _bgp_error_from_text(text):
+    if not re.search(r"^\s*Peer:\s*\S+\s+AS\s+\S+", text, re.MULTILINE):
+        if _is_blank(text):
+            return []
+        raise SrxStateError("text is not the output of 'show bgp neighbor'")
+    records = []
+    for block in _split_blocks(text, r"^\s*Peer:\s*\S+\s+AS\s"):
+        records.append(_bgp_error_record({
+            "peer_address": _search(r"Peer:\s*(\S+)", block),
+            "state": _search(r"Type:\s*\S+\s+State:\s*(\w+)", block),
+            "last_state": _search(r"Last State:\s*(\w+)", block),
+            "last_event": _search(r"Last Event:\s*(\w+)", block),
+            "last_error": _search(r"Last Error:\s*([^\n]+?)\s*$", block, flags=re.MULTILINE),
+        }))
+    return records
+
+
+_BGP_ERROR_SPEC = {
+    "command": "show bgp neighbor",
+    "root": "bgp-information",
+    "entry": "bgp-peer",
+    "from_entry": _bgp_error_from_entry,
+    "from_text": _bgp_error_from_text,
+}
+
+
+def parse_bgp_last_errors(data):
+    """State, last state, last event and last error (``None`` for ``None``) per peer of
+    ``show bgp neighbor`` / ``get-bgp-neighbor-information``: the evidence of why a session
+    is not Established (``Open Message Error``: the ends disagree on the AS numbers)."""
+    return _parse(data, _BGP_ERROR_SPEC)
 
 
 # --------------------------------------------------------------------------------------
