@@ -1183,7 +1183,8 @@ def _expectations(expectation, required):
     return items
 
 
-def _same_address(a, b):
+def same_address(a, b):
+    """Whether two addresses are the same (as IP addresses when both parse)."""
     if a is None or b is None:
         return False
     try:
@@ -1202,14 +1203,14 @@ def _one_tunnel_problems(ike, ipsec, expectation):
     tunnel_id = _to_int(expectation.get("tunnel_id"), "expectation tunnel_id")
     label = _label(expectation)
     problems = []
-    sas = [sa for sa in ike if _same_address(sa.get("remote_address"), remote)]
+    sas = [sa for sa in ike if same_address(sa.get("remote_address"), remote)]
     if not sas:
         problems.append(f"{label}no IKE SA to {remote}")
     elif not any(sa.get("state") == "UP" for sa in sas):
         problems.append(f"{label}IKE SA to {remote} is {sas[0].get('state') or 'in an unknown state'}")
     matching = [
         sa for sa in ipsec
-        if _same_address(sa.get("remote_gateway"), remote)
+        if same_address(sa.get("remote_gateway"), remote)
         and (tunnel_id is None or sa.get("tunnel_id") == tunnel_id)
     ]
     where = f" (tunnel {tunnel_id})" if tunnel_id is not None else ""
@@ -1259,7 +1260,7 @@ def _one_bgp_problems(peers, expectation):
     address = strip_port(expectation["peer_address"])
     label = _label(expectation)
     who = f"{label}BGP peer {address}"
-    found = [p for p in peers if _same_address(p.get("peer_address"), address)]
+    found = [p for p in peers if same_address(p.get("peer_address"), address)]
     if not found:
         return [f"{who} not found"]
     wanted = normalise_bgp_state(expectation.get("state")) or "Established"

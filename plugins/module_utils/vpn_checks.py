@@ -35,6 +35,7 @@ from ansible_collections.netops.srx_vpn.plugins.module_utils.srx_state import (
     parse_ike_sas,
     parse_ipsec_sas,
     parse_ping_summary,
+    same_address,
 )
 
 DEFAULT_TIMEOUT = 60.0
@@ -258,15 +259,6 @@ def summary_lines(problems):
     return [p["summary"] for p in problems]
 
 
-def _same(a, b):
-    if a is None or b is None:
-        return False
-    try:
-        return ipaddress.ip_address(str(a)) == ipaddress.ip_address(str(b))
-    except ValueError:
-        return str(a).strip().lower() == str(b).strip().lower()
-
-
 # --------------------------------------------------------------------------------------
 # Tunnels
 # --------------------------------------------------------------------------------------
@@ -299,7 +291,7 @@ def _ipsec_groups(ipsec, remote):
     """SAs to ``remote`` grouped per tunnel index, lowest index first: [(in, out), ...]."""
     groups = {}
     for sa in ipsec:
-        if _same(sa.get("remote_gateway"), remote):
+        if same_address(sa.get("remote_gateway"), remote):
             slot = groups.setdefault(sa.get("tunnel_id"), {})
             slot.setdefault(sa.get("direction"), sa)
     return [(g.get("inbound"), g.get("outbound"))
@@ -308,7 +300,7 @@ def _ipsec_groups(ipsec, remote):
 
 def _tunnel_result(exp, ike, groups):
     name, remote = exp["name"], exp["remote_address"]
-    sas = [sa for sa in ike if _same(sa.get("remote_address"), remote)]
+    sas = [sa for sa in ike if same_address(sa.get("remote_address"), remote)]
     up = next((sa for sa in sas if sa.get("state") == "UP"), None)
     ike_sa = up or (sas[0] if sas else None)
     inbound, outbound = groups.pop(0) if groups else (None, None)
@@ -385,7 +377,7 @@ def _bgp_cause(observed_state, tunnel, last_error):
 
 def _bgp_result(exp, peers, tunnels_by_name, last_errors):
     address = exp["peer_address"]
-    found = [p for p in peers if _same(p.get("peer_address"), address)]
+    found = [p for p in peers if same_address(p.get("peer_address"), address)]
     peer = next((p for p in found if p.get("state") == "Established"), found[0] if found else None)
     tunnel = tunnels_by_name.get(exp.get("tunnel"))
     error = last_errors.get(address, {})
