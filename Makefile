@@ -43,11 +43,15 @@ deploy: lab-up lab-secrets
 	srxlab probe --state-dir $(LAB_STATE)
 	ANSIBLE_VAULT_PASSWORD_FILE=.lab/vault-pass $(BIN)/ansible-playbook deploy_vpn.yml
 
+# The whole suite: the quality gates, then pytest on 2 workers (unit, lab, integration,
+# Molecule). Both always run; the exit status fails if either failed.
 test: venv
-	timeout $(TEST_TIMEOUT) $(VENV)/bin/python -m pytest -n 2 tests
+	@rc=0; scripts/quality-gates || rc=1; \
+	timeout $(TEST_TIMEOUT) $(BIN)/python -m pytest -n 2 -p no:cacheprovider tests || rc=1; \
+	exit $$rc
 
 lint: venv
-	$(VENV)/bin/ruff check lab plugins tests bench
+	scripts/quality-gates ansible-lint yamllint ruff
 
 clean:
 	-srxlab down --state-dir $(LAB_STATE)

@@ -7,6 +7,7 @@ DOCUMENTATION = r"""
 name: preload
 type: aggregate
 short_description: Import the NETCONF client libraries before any worker forks
+version_added: "0.1.0"
 description:
   - Multi-host C(ansible.netcommon.netconf) runs can hang for good when a worker process is
     forked while the controller is in the middle of importing lxml. Importing lxml, ncclient

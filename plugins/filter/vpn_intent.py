@@ -23,6 +23,8 @@ def vpn_plans(hostvars, hosts, tunnels, psks=None, profiles=None):
         lines = "\n".join(f"  - {p}" for p in exc.problems)
         raise AnsibleFilterError(f"{_COLLECTION}.vpn_plans: the intent has {len(exc.problems)} "
                                  f"problem(s):\n{lines}") from None
+    except ImportError as exc:
+        raise AnsibleFilterError(f"{_COLLECTION}.vpn_plans: {exc}") from None
 
 
 def vpn_candidate(rendered, current_set, plan, psks, stanzas=candidate.STANZAS):

@@ -6,6 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: srxlab
 short_description: The devices of a running srxlab lab (the emulated SRX fleet)
+version_added: "0.1.0"
 description:
   - Reads C(lab.json) of a lab started with C(srxlab up) and adds every device as a host
     with its NETCONF address, port and lab credentials, in one group.

@@ -25,7 +25,12 @@ from __future__ import annotations
 
 import re
 
-from netaddr import AddrFormatError, IPAddress, IPNetwork
+try:
+    from netaddr import AddrFormatError, IPAddress, IPNetwork
+except ImportError as _exc:  # reported by build_plans(), so that loading the plugins never fails
+    NETADDR_IMPORT_ERROR: ImportError | None = _exc
+else:
+    NETADDR_IMPORT_ERROR = None
 
 MIN_PSK_LENGTH = 16
 WEAK = {
@@ -167,6 +172,9 @@ IPSEC_INTENT_FIELDS = {"profile", "proposal", "pfs_group", "establish_tunnels"}
 
 def build_plans(devices: dict, tunnels: list, psks: dict | None = None, profiles: dict | None = None) -> dict:
     """Validate the intent and return ``{device: plan}``; raise IntentError with every problem."""
+    if NETADDR_IMPORT_ERROR is not None:
+        raise ImportError("the Python library netaddr is required on the controller "
+                          "(pip install netaddr)") from NETADDR_IMPORT_ERROR
     ck = _Checker()
     psks = psks or {}
     all_profiles = {**BUILTIN_PROFILES, **(profiles or {})}
@@ -498,7 +506,7 @@ def _plan(name: str, f: dict, tunnels: list[dict], facts: dict) -> dict:
     plan["peers"] = sorted(set(plan["peers"]))
     plan["bgp"]["neighbors"].sort(key=lambda n: IPAddress(n["address"]))
     remote = {str(p) for peer in plan["peers"] for p in facts[peer]["lan_prefixes"]}
-    plan["remote_lan_prefixes"] = sorted(remote, key=lambda p: IPNetwork(p))
+    plan["remote_lan_prefixes"] = sorted(remote, key=IPNetwork)
     return plan
 
 

@@ -124,7 +124,7 @@ def encrypt(
         )
 
     out = [MAGIC, salt]
-    out.extend(rng.choice(ALPHABET) for _ in range(_FILLER[salt]))
+    out.extend(rng.choice(ALPHABET) for _filler in range(_FILLER[salt]))
     prev = _VALUE[salt]
     for n, byte in enumerate(plaintext.encode("utf-8")):
         for digit in _split(byte, _MODULI[n % len(_MODULI)]):
