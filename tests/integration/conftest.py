@@ -271,6 +271,14 @@ class Lab:
         with self.connect(name) as nc:
             return self.history(nc)
 
+    def commit_seq(self, name: str) -> int:
+        """How many commits the device has made so far. Junos keeps only the last 50 in its
+        history, so tests count commits with the lab's own sequence number, not the history."""
+        from srxlab.cli import control_request
+        reply = control_request(self.state_dir, {"op": "commits", "device": name})
+        assert reply.get("ok"), reply
+        return reply["commits"][0]["seq"]
+
     def reset(self, name: str) -> DeviceParams:
         """Back to factory config: faults cleared, load override + commit (only if needed)."""
         self.fault(name, "clear")

@@ -51,41 +51,41 @@ def assert_unlocked_and_clean(lab: Lab, name: str = "srx-a") -> None:
 
 
 def test_junos_config_lines_then_idempotent_rerun(lab, srx_a):
-    before = len(lab.commits("srx-a"))
+    before = lab.commit_seq("srx-a")
     first = lab.run_playbook("config_lines.yml")
     assert ok(first)["changed"] == 1, str(first)
     assert LINES <= committed(lab)
     hist = lab.commits("srx-a")
-    assert len(hist) == before + 1
+    assert lab.commit_seq("srx-a") == before + 1
     assert hist[0].get("log") == "ansible lines" and hist[0]["client"] == "netconf"
 
     second = lab.run_playbook("config_lines.yml")
     assert ok(second)["changed"] == 0, str(second)
-    assert len(lab.commits("srx-a")) == before + 1, "the unchanged run committed"
+    assert lab.commit_seq("srx-a") == before + 1, "the unchanged run committed"
     assert LINES <= committed(lab)
     assert_unlocked_and_clean(lab)
 
 
 def test_junos_config_check_mode_with_diff(lab, srx_a):
-    before = lab.commits("srx-a")
+    before = lab.commit_seq("srx-a")
     result = lab.run_playbook("config_lines.yml", "--check", "--diff")
     assert ok(result)["changed"] == 1, str(result)
     assert "[edit system]" in result.stdout, str(result)
     assert re.search(r"\+\s+domain-name ansible\.example\.net;", result.stdout), str(result)
     # nothing committed, nothing left in the candidate, no lock
-    assert len(lab.commits("srx-a")) == len(before)
+    assert lab.commit_seq("srx-a") == before
     assert committed(lab) == set(lab.factory_set["srx-a"])
     assert_unlocked_and_clean(lab)
 
 
 def test_junos_config_src_text_file(lab, srx_a):
-    before = len(lab.commits("srx-a"))
+    before = lab.commit_seq("srx-a")
     result = lab.run_playbook("config_src.yml",
                               extra_vars={"config_file": str(FIXTURES / "srx-a.conf")})
     assert ok(result)["changed"] == 1, str(result)
     via_text = lab.committed_set("srx-a")
     hist = lab.commits("srx-a")
-    assert len(hist) == before + 1 and hist[0].get("log") == "ansible src"
+    assert lab.commit_seq("srx-a") == before + 1 and hist[0].get("log") == "ansible src"
     assert_unlocked_and_clean(lab)
 
     # The same configuration loaded as `set` lines gives the same committed config.
@@ -104,7 +104,7 @@ def test_junos_config_src_text_file(lab, srx_a):
 def test_junos_config_confirm_then_confirm_commit(lab, srx_a):
     # `confirm: 2` (6 s in the lab): two junos_config tasks are 1-3 s apart on a loaded
     # machine, too close to the 3 s of `confirm: 1` for a stable test.
-    before = len(lab.commits("srx-a"))
+    before = lab.commit_seq("srx-a")
     t0 = time.monotonic()
     result = lab.run_playbook("config_confirm.yml", extra_vars={"confirm_minutes": 2})
     assert ok(result)["changed"] == 2, str(result)
@@ -112,14 +112,14 @@ def test_junos_config_confirm_then_confirm_commit(lab, srx_a):
     time.sleep(max(0.0, 2 * CONFIRM_MINUTE * 1.3 - (time.monotonic() - t0)))
     assert "set system domain-name confirmed.example.net" in committed(lab)
     hist = lab.commits("srx-a")
-    assert len(hist) == before + 2, hist[:3]          # no automatic rollback entry
+    assert lab.commit_seq("srx-a") == before + 2, hist[:3]          # no automatic rollback entry
     assert hist[1].get("log") == "ansible confirmed"
     assert "rollback in" not in hist[0].get("comment", "")
     assert_unlocked_and_clean(lab)
 
 
 def test_junos_config_confirm_without_confirming_rolls_back(lab, srx_a):
-    before = len(lab.commits("srx-a"))
+    before = lab.commit_seq("srx-a")
     t0 = time.monotonic()
     result = lab.run_playbook("config_confirm.yml", extra_vars={"confirm_it": False})
     assert ok(result)["changed"] == 1, str(result)
@@ -132,7 +132,7 @@ def test_junos_config_confirm_without_confirming_rolls_back(lab, srx_a):
         time.sleep(0.25)
     assert committed(lab) == set(lab.factory_set["srx-a"]), "commit confirmed 1 was not rolled back"
     hist = lab.commits("srx-a")
-    assert len(hist) == before + 2, hist[:3]          # the confirmed commit + the rollback
+    assert lab.commit_seq("srx-a") == before + 2, hist[:3]          # the confirmed commit + the rollback
     assert hist[1].get("log") == "ansible confirmed"
     assert_unlocked_and_clean(lab)
 
@@ -143,23 +143,23 @@ def test_junos_config_rollback_1(lab, srx_a):
         nc.load_configuration(action="set", config=sorted(LINES))
         nc.commit(comment="to roll back")
         nc.unlock()
-    before = len(lab.commits("srx-a"))
+    before = lab.commit_seq("srx-a")
     result = lab.run_playbook("config_rollback.yml")
     assert ok(result)["changed"] == 1, str(result)
     assert committed(lab) == set(lab.factory_set["srx-a"])
     hist = lab.commits("srx-a")
-    assert len(hist) == before + 1
+    assert lab.commit_seq("srx-a") == before + 1
     assert hist[0].get("log") == "ansible rollback 1"
     assert_unlocked_and_clean(lab)
 
 
 @pytest.mark.parametrize("tag", ["text", "config-text", "xml", "json"])
 def test_junos_command(lab, srx_a, tag):
-    before = len(lab.commits("srx-a"))
+    before = lab.commit_seq("srx-a")
     result = lab.run_playbook("command.yml", "--tags", tag)
     recap = ok(result)
     assert recap["changed"] == 0 and recap["ok"] >= 2, str(result)
-    assert len(lab.commits("srx-a")) == before
+    assert lab.commit_seq("srx-a") == before
     assert_unlocked_and_clean(lab)
 
 
@@ -173,9 +173,9 @@ def test_junos_rpc_get_software_information(lab, srx_a, tag):
 
 @pytest.mark.parametrize("subset", ["min", "default"])
 def test_junos_facts(lab, srx_a, srx_b, subset):
-    before = {n: len(lab.commits(n)) for n in ("srx-a", "srx-b")}
+    before = {n: lab.commit_seq(n) for n in ("srx-a", "srx-b")}
     result = lab.run_playbook("facts.yml", "--tags", subset, limit="srx-a,srx-b",
                               extra_vars={"target": "srx", "expected_version": JUNOS_VERSION})
     assert ok(result, "srx-a")["ok"] >= 2, str(result)
     assert ok(result, "srx-b")["ok"] >= 2, str(result)
-    assert {n: len(lab.commits(n)) for n in ("srx-a", "srx-b")} == before
+    assert {n: lab.commit_seq(n) for n in ("srx-a", "srx-b")} == before

@@ -95,7 +95,7 @@ def test_software_information_and_show_version(nc_a):
 
 # -- the full edit cycle ------------------------------------------------------------------------
 def test_lock_load_validate_diff_commit_confirmed_and_confirm(lab, nc_a):
-    before = len(lab.history(nc_a))
+    before = lab.commit_seq("srx-a")
     nc_a.lock()
     nc_a.load_configuration(action="set", config=CHANGE)
     nc_a.load_configuration(action="merge", format="text",
@@ -118,7 +118,7 @@ def test_lock_load_validate_diff_commit_confirmed_and_confirm(lab, nc_a):
     assert find_all(reply, "commit-success"), str(reply)
     assert re.search(r"rolled back in 1 minute", str(reply)), str(reply)
     hist = lab.history(nc_a)
-    assert len(hist) == before + 1
+    assert lab.commit_seq("srx-a") == before + 1
     assert hist[0]["log"] == "nc confirmed"
     assert hist[0]["client"] == "netconf"
     assert hist[0]["user"] == "root"
@@ -137,7 +137,7 @@ def test_lock_load_validate_diff_commit_confirmed_and_confirm(lab, nc_a):
     assert "set routing-options autonomous-system 100" in now
     assert "set routing-options router-id 192.168.1.1" in now
     hist = lab.history(nc_a)
-    assert len(hist) == before + 2, hist[:3]
+    assert lab.commit_seq("srx-a") == before + 2, hist[:3]
     assert [h.get("log") for h in hist[:2]] == ["nc confirm", "nc confirmed"]
     assert "rollback in" not in hist[0].get("comment", "")
 
@@ -213,13 +213,13 @@ def test_show_configuration_command(changed_a):
 
 
 def test_commit_history_rpc_and_show_system_commit(lab, nc_a):
-    before = lab.history(nc_a)
+    before = lab.commit_seq("srx-a")
     nc_a.lock()
     nc_a.load_configuration(action="set", config=CHANGE)
     nc_a.commit(comment="history check")
     nc_a.unlock()
     hist = lab.history(nc_a)
-    assert len(hist) == len(before) + 1
+    assert lab.commit_seq("srx-a") == before + 1
     assert hist[0]["sequence-number"] == "0"
     assert hist[1]["sequence-number"] == "1"
     assert hist[0]["user"] == "root" and hist[0]["client"] == "netconf"
@@ -288,7 +288,7 @@ def test_lock_refused_while_another_session_has_uncommitted_changes(lab, nc_a):
 
 @pytest.mark.parametrize("how", ["close-session", "drop-transport"])
 def test_session_gone_without_commit_leaves_no_change(lab, srx_a, how):
-    before = lab.commits("srx-a")
+    before = lab.commit_seq("srx-a")
     nc = lab.connect("srx-a")
     nc.lock()
     nc.load_configuration(action="set", config=CHANGE)
@@ -309,7 +309,7 @@ def test_session_gone_without_commit_leaves_no_change(lab, srx_a, how):
         assert candidate(nc2) == lab.factory_set["srx-a"]
         assert diff_text(nc2).strip() == ""
         nc2.unlock()
-    assert len(lab.commits("srx-a")) == len(before)
+    assert lab.commit_seq("srx-a") == before
 
 
 def test_unknown_rpc_answers_rpc_error_and_session_survives(nc_a):
@@ -328,7 +328,7 @@ def test_unknown_rpc_answers_rpc_error_and_session_survives(nc_a):
 
 # -- commit confirmed -------------------------------------------------------------------------------
 def test_unconfirmed_commit_rolls_back(lab, nc_a):
-    before = len(lab.history(nc_a))
+    before = lab.commit_seq("srx-a")
     nc_a.lock()
     nc_a.load_configuration(action="set", config=CHANGE)
     nc_a.commit(confirmed=True, timeout="60", comment="will roll back")
@@ -342,14 +342,14 @@ def test_unconfirmed_commit_rolls_back(lab, nc_a):
     assert time.monotonic() - t0 >= CONFIRM_MINUTE * 0.8
     assert committed(nc_a) == lab.factory_set["srx-a"]
     hist = lab.history(nc_a)
-    assert len(hist) == before + 2, hist[:3]     # the confirmed commit + the automatic rollback
+    assert lab.commit_seq("srx-a") == before + 2, hist[:3]     # the confirmed commit + the automatic rollback
     assert hist[0]["user"] == "root" and hist[0]["client"] == "other", hist[0]
     assert "rollback in" not in hist[0].get("comment", "")
     assert hist[1].get("log") == "will roll back"
 
 
 def test_confirming_commit_prevents_rollback(lab, nc_a):
-    before = len(lab.history(nc_a))
+    before = lab.commit_seq("srx-a")
     nc_a.lock()
     nc_a.load_configuration(action="set", config=CHANGE)
     nc_a.commit(confirmed=True, timeout="60")
@@ -357,7 +357,7 @@ def test_confirming_commit_prevents_rollback(lab, nc_a):
     nc_a.unlock()
     time.sleep(CONFIRM_MINUTE * 1.6)
     assert CHANGE_EXPECT <= set(committed(nc_a))
-    assert len(lab.history(nc_a)) == before + 2
+    assert lab.commit_seq("srx-a") == before + 2
 
 
 # -- the reference configuration and Junos commit check -------------------------------------------------
@@ -428,7 +428,7 @@ COMMIT_CHECK_CASES = {
 def test_reference_config_commit_check_error(lab, nc_a, case):
     change, paths, message = COMMIT_CHECK_CASES[case]
     paths = (paths,) if isinstance(paths, str) else paths
-    before = lab.history(nc_a)
+    before = lab.commit_seq("srx-a")
     nc_a.lock()
     nc_a.load_configuration(action="set", config=fixture_set("srx-a.set") + change)
     with pytest.raises(RPCError) as err:
@@ -450,7 +450,7 @@ def test_reference_config_commit_check_error(lab, nc_a, case):
     nc_a.discard_changes()
     nc_a.unlock()
     assert committed(nc_a) == lab.factory_set["srx-a"]
-    assert len(lab.history(nc_a)) == len(before)
+    assert lab.commit_seq("srx-a") == before
 
 
 # (statement, error-path prefix, bad element, message regex): refused by the load itself.
@@ -559,7 +559,7 @@ def test_fault_hold_lock(lab, nc_a):
 
 
 def test_fault_fail_commit(lab, nc_a):
-    before = len(lab.history(nc_a))
+    before = lab.commit_seq("srx-a")
     lab.fault("srx-a", "fail-commit", "RPD", "is", "not", "responding")
     nc_a.lock()
     nc_a.load_configuration(action="set", config=CHANGE)
@@ -568,16 +568,16 @@ def test_fault_fail_commit(lab, nc_a):
     assert any("RPD is not responding" in (msg or "") for _, _, msg in error_summary(err.value)), \
         error_summary(err.value)
     assert committed(nc_a) == lab.factory_set["srx-a"]
-    assert len(lab.history(nc_a)) == before
+    assert lab.commit_seq("srx-a") == before
     # only the next commit fails: the same candidate commits now
     nc_a.commit(comment="second try")
     nc_a.unlock()
     assert CHANGE_EXPECT <= set(committed(nc_a))
-    assert len(lab.history(nc_a)) == before + 1
+    assert lab.commit_seq("srx-a") == before + 1
 
 
 def test_fault_drop_session_at_commit(lab, srx_a):
-    before = lab.commits("srx-a")
+    before = lab.commit_seq("srx-a")
     lab.fault("srx-a", "drop-session")
     nc = lab.connect("srx-a")
     nc.lock()
@@ -600,7 +600,7 @@ def test_fault_drop_session_at_commit(lab, srx_a):
         assert committed(nc2) == lab.factory_set["srx-a"]
         assert candidate(nc2) == lab.factory_set["srx-a"]
         nc2.unlock()
-    assert len(lab.commits("srx-a")) == len(before)
+    assert lab.commit_seq("srx-a") == before
 
 
 def test_fault_delay_commit(lab, nc_a):
