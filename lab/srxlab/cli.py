@@ -219,22 +219,44 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_down(args: argparse.Namespace) -> int:
     state_dir: pathlib.Path = args.state_dir
+    pid = _lab_pid(state_dir)
     try:
         control_request(state_dir, {"op": "down"})
     except LabNotRunning:
         if not lab_alive(state_dir):
             print(f"no lab running in {state_dir}")
             return 0
-        pid = int((state_dir / PID_FILE).read_text().strip())
         print(f"lab in {state_dir} does not answer; sending SIGTERM to pid {pid}")
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + DOWN_TIMEOUT
-    while lab_alive(state_dir):
+    # the lab releases its pid lock just before its interpreter exits: wait for both
+    while lab_alive(state_dir) or (pid is not None and _process_exists(pid)):
         if time.monotonic() > deadline:
             return fail(f"lab in {state_dir} still running after {DOWN_TIMEOUT:.0f} s")
         time.sleep(POLL_INTERVAL)
     print(f"lab in {state_dir} down")
     return 0
+
+
+def _lab_pid(state_dir: pathlib.Path) -> int | None:
+    try:
+        return int((state_dir / PID_FILE).read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie child of this process has exited too
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().split(") ", 1)[1][:1] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def send(state_dir: pathlib.Path, request: dict[str, Any]) -> int:
