@@ -50,6 +50,10 @@ from ncclient import manager
 from ncclient.operations import RPCError
 from ncclient.xml_ import to_ele
 
+from conftest import (
+    junos9_decrypt,  # the tests' own $9$ decoder, independent of the product
+)
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 HERE = pathlib.Path(__file__).resolve().parent
 FLEET_DIR = HERE / "fleet"
@@ -119,34 +123,6 @@ def child_text(el: Any, name: str) -> str | None:
         if local_name(child.tag) == name:
             return (child.text or "").strip()
     return None
-
-
-# Junos `$9$` reversible secrets, after the public algorithm (Crypt-Juniper), written here
-# independently of the product's and the emulator's own code.
-_FAMILY = ["QzF3n6/9CAtpu0O", "B1IREhcSyrleKvMW8LXx", "7N-dVbwsY2g4oaJZGUDj", "iHkq.mPf5T"]
-_EXTRA = {c: 3 - i for i, fam in enumerate(_FAMILY) for c in fam}
-_ALPHA = "".join(_FAMILY)
-_ALPHA_NUM = {c: i for i, c in enumerate(_ALPHA)}
-_ENCODING = [[1, 4, 32], [1, 16, 32], [1, 8, 32], [1, 64], [1, 32], [1, 4, 16, 128], [1, 32, 64]]
-
-
-def junos9_decrypt(secret: str) -> str:
-    chars = secret.split("$9$", 1)[1]
-    first, chars = chars[0], chars[1:]
-    chars = chars[_EXTRA[first]:]
-    prev, out = first, ""
-    while chars:
-        decode = _ENCODING[len(out) % len(_ENCODING)]
-        nibble, chars = chars[:len(decode)], chars[len(decode):]
-        if len(nibble) != len(decode):
-            raise ValueError(f"truncated $9$ secret {secret!r}")
-        num = 0
-        for weight, char in zip(decode, nibble, strict=True):
-            gap = (_ALPHA_NUM[char] - _ALPHA_NUM[prev]) % len(_ALPHA) - 1
-            num += gap * weight
-            prev = char
-        out += chr(num % 256)
-    return out
 
 
 def new_psk() -> str:
