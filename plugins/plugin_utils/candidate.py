@@ -26,7 +26,7 @@ from .intent import ADVERTISE_LIST, BGP_GROUP, EXPORT_POLICY, MANAGED_PREFIXES
 
 PSK_PLACEHOLDER = "@@srx_vpn_psk:%s@@"
 _PLACEHOLDER_RE = re.compile(r'"@@srx_vpn_psk:([^@"]+)@@"')
-_SECRET_RE = re.compile(r'"\$9\$[^"]*"')
+_SECRET_RE = re.compile(r'"\$9\$[^"]*"|\$9\$[^\s"<]+')
 ST0_MARK = "srx_vpn tunnel "
 
 
@@ -116,4 +116,4 @@ def mask_secrets(text) -> str:
     """Replace every Junos `$9$` secret in a diff or config text with a mask."""
     if isinstance(text, (list, tuple)):
         text = "\n".join(str(x) for x in text)
-    return _SECRET_RE.sub('"<masked>"', str(text or ""))
+    return _SECRET_RE.sub(lambda m: '"<masked>"' if m.group(0).startswith('"') else "<masked>", str(text or ""))

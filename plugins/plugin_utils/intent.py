@@ -495,7 +495,7 @@ def _plan(name: str, f: dict, tunnels: list[dict], facts: dict) -> dict:
         plan["expect"]["tunnels"].append({"name": t["name"], "remote_address": str(pf["public_address"]),
                                           "vpn": names["vpn"], "st0": st0})
         plan["expect"]["pings"].append({"target": str(peer["net"].ip), "source": str(me["net"].ip),
-                                        "count": 3, "max_loss_percent": 0})
+                                        "count": 3, "max_loss_percent": 0, "tunnel": t["name"]})
         if t["bgp"]["enabled"]:
             plan["bgp"]["neighbors"].append({"address": str(peer["net"].ip), "peer_as": pf["asn"],
                                              "tunnel": t["name"], "bfd": t["bgp"]["bfd"],

@@ -56,7 +56,7 @@ def _device_entry(host, result):
     elif result.get("skipped"):
         error = "skipped"
     else:
-        error = _first_line(result.get("msg")) or "no state returned"
+        error = _first_line(result.get("msg") or result.get("error")) or "no state returned"
     return {"status": "error", "rounds": None, "rpc_count": None, "elapsed": None, "error": error}
 
 
@@ -107,14 +107,33 @@ def _rate(ends):
     return "UP"
 
 
-def build_report(results, tunnels=None, generated_at=None):
+def _run_section(run):
+    """The deploy run's record (``fleet.run_fleet``): outcome per tunnel, action per device."""
+    if not run:
+        return None
+    return {
+        "run_id": run.get("run_id"), "started": run.get("started"), "finished": run.get("finished"),
+        "failed": bool(run.get("failed")),
+        "outcomes": {name: {"outcome": t.get("outcome"), "detail": t.get("detail", ""),
+                            "up_before": t.get("up_before"), "removed": bool(t.get("removed"))}
+                     for name, t in sorted((run.get("tunnels") or {}).items())},
+        "actions": {name: {"action": d.get("action"), "detail": d.get("detail", ""),
+                           "pending": d.get("pending")}
+                    for name, d in sorted((run.get("devices") or {}).items())},
+        "components": run.get("components") or [],
+        "events": run.get("events") or [],
+    }
+
+
+def build_report(results, tunnels=None, generated_at=None, run=None):
     """Fleet model of the per-device results.
 
     ``results`` maps a device name to its ``vpn_state`` result (or to a failed or
     unreachable task result, or ``None``). ``tunnels`` (optional) lists
     ``{name, ends: [device, device]}`` so that a tunnel whose device gave no result still
     appears; without it the tunnels and their ends come from the results.
-    ``generated_at`` defaults to now (UTC, ISO 8601).
+    ``generated_at`` defaults to now (UTC, ISO 8601). ``run`` (optional) is a deploy run's
+    record: its id, start, the outcome of every tunnel and the action on every device.
     """
     if not isinstance(results, dict):
         raise ReportError(f"results must be a dict of device -> vpn_state result, got {type(results).__name__}")
@@ -173,6 +192,7 @@ def build_report(results, tunnels=None, generated_at=None):
         "tunnels": tunnel_models,
         "other_checks": [{"device": h, "type": k, **item} for h, k, item in extra],
         "problems": problems,
+        "run": _run_section(run),
     }
 
 
@@ -316,6 +336,22 @@ def _problem_line(problem):
     return f"- **{problem['device']}** {problem['summary']}"
 
 
+def _run_markdown(run):
+    if not run:
+        return []
+    verdict = "FAILED: not every change holds (see the outcomes)" if run["failed"] else "succeeded"
+    out = ["## Run", "", f"Run `{run['run_id']}` started {run['started']}, finished {run['finished']}: {verdict}.",
+           "", "| Tunnel | Outcome | Up before | Detail |", "|---|---|---|---|"]
+    for name, t in run["outcomes"].items():
+        out.append(f"| {_cell(name)} | {_cell(t['outcome'])} | {_cell('yes' if t['up_before'] else 'no')} | "
+                   f"{_cell(t['detail'])} |")
+    out += ["", "| Device | Action | Detail |", "|---|---|---|"]
+    for name, d in run["actions"].items():
+        detail = "; ".join(x for x in (d.get("pending"), d.get("detail")) if x)
+        out.append(f"| {_cell(name)} | {_cell(d['action'])} | {_cell(detail)} |")
+    return out + [""]
+
+
 def render_markdown(model):
     """The Markdown report of a :func:`build_report` model."""
     s = model["summary"]
@@ -327,6 +363,7 @@ def render_markdown(model):
         (f"{s['tunnels']} tunnel(s): {s['up']} up, {s['degraded']} degraded, {s['down']} down, "
          f"{s['unknown']} unknown; {s['devices']} device(s); {s['problems']} problem(s)."),
         "",
+        *_run_markdown(model.get("run")),
         "## Fleet",
         "",
         *_mermaid(model),
