@@ -100,7 +100,8 @@ def baseline(pair: Pair) -> dict[str, Snapshot]:
 def fatal_text(run: Run, host: str) -> str:
     """The failure message(s) Ansible printed for ``host``."""
     out = []
-    for m in re.finditer(rf"^fatal: \[{re.escape(host)}\].*?(?=^\S|\Z)", run.stdout, re.MULTILINE | re.DOTALL):
+    for m in re.finditer(rf"^fatal: \[{re.escape(host)}(?: -> \S+)?\].*?(?=^\S|\Z)", run.stdout,
+                         re.MULTILINE | re.DOTALL):
         out.append(m.group(0))
     return "\n".join(out)
 
@@ -114,12 +115,20 @@ def assert_no_leak(run: Run, keys: list[str]) -> None:
 def test_first_deploy_brings_up_ike_ipsec_bgp_and_ping(pair: Pair) -> None:
     lab, inv, run = pair.lab, pair.inv, pair.first
     assert run.rc == 0, run.describe()
+    assert run.changed("srx-a") == 1, f"the deploy task (run once) did not report changed\n{run.describe()}"
+    report = run.report()
+    assert report is not None, f"no report in {run.reports_dir}"
+    run_id = report["run"]["run_id"]
+    assert report["run"]["outcomes"][TUNNEL]["outcome"] == "changed-verified", report["run"]
     for n in PAIR:
-        assert run.failed(n) == 0 and run.changed(n), f"{n}: recap {run.recap.get(n)}\n{run.describe()}"
+        assert run.failed(n) == 0, f"{n}: recap {run.recap.get(n)}\n{run.describe()}"
+        assert report["run"]["actions"][n]["action"] == "confirmed", report["run"]
         new = new_commits(pair.factory[n], pair.deployed[n])
         logs = [c.get("log", "") for c in new]
-        assert any(log.startswith("netops.srx_vpn") for log in logs), \
-            f"{n}: no commit of the pipeline: {new}\n{lab.show_commits(n)}"
+        # exactly one commit confirmed and its confirm, both carrying the run id
+        assert logs == [f"netops.srx_vpn run {run_id}: confirmed",
+                        f"netops.srx_vpn run {run_id}: commit confirmed"], \
+            f"{n}: commits of the run: {new}\n{lab.show_commits(n)}"
         assert not any(AUTO_ROLLBACK in log for log in logs), \
             f"{n}: the commit confirmed was rolled back by its timer:\n{lab.show_commits(n)}"
         assert not pair.deployed[n].pending, f"{n}: a commit confirmed is still pending:\n{lab.show_commits(n)}"
@@ -141,8 +150,6 @@ def test_first_deploy_brings_up_ike_ipsec_bgp_and_ping(pair: Pair) -> None:
         assert received == [1], f"{me}: received prefixes {received}"
     assert lab.ping("srx-a", "192.168.99.99", "192.168.1.1")[1] == 0, "negative control: unadvertised address answers"
 
-    report = run.report()
-    assert report is not None, f"no report in {run.reports_dir}"
     states = {t["name"]: t["state"] for t in report["tunnels"]}
     assert states == {TUNNEL: "UP"}, report
     assert report["summary"]["problems"] == 0 and report["summary"]["up"] == 1, report["summary"]
@@ -157,6 +164,10 @@ def test_second_run_changes_nothing(pair: Pair, baseline: dict[str, Snapshot]) -
         assert run.changed(n) == 0, f"{n}: changed={run.changed(n)} on the second run\n{run.describe()}"
         assert not new_commits(baseline[n], after[n]), f"{n}: new commit on the second run:\n{lab.show_commits(n)}"
         assert after[n].config == baseline[n].config, unified(baseline[n].config, after[n].config)
+    report = run.report()
+    assert report["run"]["outcomes"][TUNNEL]["outcome"] == "unchanged", report["run"]
+    assert report["run"]["outcomes"][TUNNEL]["up_before"] is True, report["run"]
+    assert {a["action"] for a in report["run"]["actions"].values()} == {"unchanged"}, report["run"]
     assert not tunnel_problems(lab, inv, TUNNEL)
     assert_no_leak(run, [inv.psks[TUNNEL]])
 
@@ -170,8 +181,9 @@ def test_vvv_never_shows_a_key(pair: Pair) -> None:
                         for m in re.findall(r'"(\$9\$[^"]+)"', ln)})
     assert on_device, "the devices hold no $9$ key: nothing was deployed"
     assert_no_leak(run, [inv.psks[TUNNEL], *on_device])
+    # the deploy renders in memory: no per-device file unless render_vpn.yml is asked for them
     rendered = sorted(p.relative_to(run.out_dir).as_posix() for p in run.out_dir.rglob("*.set"))
-    assert len(rendered) == 10, f"rendered files: {rendered}"
+    assert rendered == [], f"rendered files: {rendered}"
     assert (run.reports_dir / "vpn_status.json").is_file() and (run.reports_dir / "vpn_status.md").is_file()
     found = file_leaks([run.out_dir, run.reports_dir], [inv.psks[TUNNEL], *on_device])
     assert not found, "\n".join(found)
@@ -196,11 +208,9 @@ def test_check_diff_shows_masked_diff_and_commits_nothing(pair: Pair, baseline: 
         assert not after[n].pending, f"{n}: --check left a commit pending"
     assert_no_leak(run, [inv.psks[TUNNEL], var.psks[TUNNEL]])
     assert run.rc == 0, run.describe()
-    shown = run.stdout.split("Show the change", 1)
-    assert len(shown) == 2, f"no diff task output\n{run.describe()}"
-    section = shown[1].split("\nTASK [", 1)[0]
-    parts = dict(re.findall(r"^(?:ok|changed): \[([^\]]+)\](.*?)(?=^(?:ok|changed|skipping): \[|\Z)",
-                            section, re.MULTILINE | re.DOTALL))
+    assert run.report() is None, "check mode wrote a report"
+    parts = dict(re.findall(r"^\[(srx-[ab])\]\n(.*?)(?=^\[srx-[ab]\]\n|^changed: |\Z)", run.stdout,
+                            re.MULTILINE | re.DOTALL))
     for n in PAIR:
         assert n in parts, f"no diff shown for {n}:\n{section}"
         assert "GCM-256" in parts[n] and "pre-shared-key" in parts[n], f"{n}: diff incomplete:\n{parts[n]}"
@@ -317,7 +327,20 @@ def _weak_ike(tunnel: dict) -> None:
                                  "encryption_algorithm": "3des-cbc"}
 
 
+def _group_var(name: str, value) -> Callable[[Inventory], None]:
+    def apply(var: Inventory) -> None:
+        var.group_vars[name] = value
+        var.set_tunnels(var.tunnels)      # rewrites group_vars/all/srx_vpn.yml
+    return apply
+
+
 PREFLIGHT: dict[str, tuple[Callable[[Inventory], None], list[str]]] = {
+    # the commit-confirmed window: 0 would be a plain commit with no safety net
+    "confirm-zero": (_group_var("srx_vpn_confirm_minutes", 0), ["srx_vpn_confirm_minutes", "from 1 to 65535"]),
+    "confirm-text": (_group_var("srx_vpn_confirm_minutes", "five"), ["srx_vpn_confirm_minutes", "'five'"]),
+    # 1 minute cannot hold a 15 s verify with its margin
+    "confirm-shorter-than-verify": (_group_var("srx_vpn_confirm_minutes", 1),
+                                    ["srx_vpn_confirm_minutes", "srx_vpn_verify_timeout (15 s)"]),
     "bad-address": (_tunnel_edit(lambda t: t["ends"][1].update(address="10.0.1.300/24")),
                     ["tunnel 'a-b'", "ends[1].address", "10.0.1.300/24"]),
     "unknown-device": (_tunnel_edit(lambda t: t["ends"][1].update(device="srx-z")),
