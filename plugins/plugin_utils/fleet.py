@@ -511,10 +511,7 @@ class FleetRun:
             info["ends"] = list(self.ends[name])
             info["up_before"] = before[name]
             info["removed"] = name not in self.present
-        # state per device for the report: the latest reading
-        states = {}
-        for n, d in self.devices.items():
-            states[n] = d.restored or d.after or d.before or ({"error": d.error} if d.error else None)
+        states = {n: _latest_state(d) for n, d in self.devices.items()}
         failed = any(c["action"] == "rollback" for c in self.decided) or bool(self.blocked) \
             or bool(self.skipped) or any(d.action in (transaction.FAILED, transaction.ROLLED_BACK_BY_JUNOS,
                                                       transaction.UNREACHABLE)
@@ -538,6 +535,30 @@ class FleetRun:
             "states": states,
             "events": self.events,
         }
+
+
+def _latest_state(dev: Device) -> dict | None:
+    """The device's state for the report: the snapshot, overlaid per tunnel by the later
+    readings (verify, then the check after a rollback), which cover only some tunnels."""
+    if dev.error and not dev.before:
+        return {"error": dev.error}
+    readings = [r for r in (dev.before, dev.after, dev.restored) if isinstance(r, dict) and "tunnels" in r]
+    if not readings:
+        return dev.before or dev.after or dev.restored
+    merged = {"tunnels": {}, "bgp_peers": {}, "pings": {}}
+    keys = {"tunnels": "name", "bgp_peers": "peer_address", "pings": "target"}
+    for reading in readings:
+        for kind, key in keys.items():
+            for item in reading.get(kind, []):
+                merged[kind][item.get(key)] = item
+    out = {kind: list(items.values()) for kind, items in merged.items()}
+    items = [*out["tunnels"], *out["bgp_peers"], *out["pings"]]
+    out["problems"] = [p for item in items for p in item.get("problems", [])]
+    out["ok"] = all(item.get("holds") for item in items)
+    last = readings[-1]
+    out.update(rounds=last.get("rounds"), rpc_count=sum(r.get("rpc_count") or 0 for r in readings),
+               elapsed=last.get("elapsed"))
+    return out
 
 
 def run_fleet(fleet: dict[str, dict], deploy: list[str], opts: Options, log=None) -> dict:
