@@ -257,7 +257,8 @@ def outcomes(ends: dict[str, tuple[str, str]], decided: list[dict], blocked: lis
             if comp["action"] == "confirm":
                 out[name] = {"outcome": CHANGED_VERIFIED, "detail": ""}
                 continue
-            own = [r for r in comp["reasons"] if r.startswith(f"tunnel {name}:")]
+            prefix = f"tunnel {name}: "
+            own = [r[len(prefix):] for r in comp["reasons"] if r.startswith(prefix)]
             cause = "; ".join(own) or "rolled back with its component: " + "; ".join(comp["reasons"])
             verdict = after_rollback.get(name)
             if verdict is not None and verdict["holds"]:
