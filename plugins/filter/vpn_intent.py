@@ -35,11 +35,6 @@ def vpn_candidate(rendered, current_set, plan, psks, stanzas=candidate.STANZAS):
         raise AnsibleFilterError(f"{_COLLECTION}.vpn_candidate: {exc}") from None
 
 
-def vpn_verify_scope(plan, changed, pending):
-    """Expectations to verify on a device after a push (see plugin_utils/intent.py)."""
-    return intent.verify_scope(plan, list(changed or []), list(pending or []))
-
-
 def vpn_tunnel_list(plans):
     """Every tunnel of the fleet with its two ends (for the status report)."""
     return intent.tunnel_list(plans)
@@ -50,5 +45,5 @@ class FilterModule:
 
     def filters(self):
         return {"vpn_plans": vpn_plans, "vpn_candidate": vpn_candidate,
-                "vpn_verify_scope": vpn_verify_scope, "vpn_tunnel_list": vpn_tunnel_list,
+                "vpn_tunnel_list": vpn_tunnel_list,
                 "mask_secrets": candidate.mask_secrets}

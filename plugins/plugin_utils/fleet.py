@@ -260,7 +260,8 @@ class FleetRun:
             self._note(f"{dev.name}: {dev.pending}")
         dev.diff = candidate.mask_secrets(diff)
         if diff:
-            dev.touched = transaction.touched_tunnels(diff, dev.plan)
+            # a device with no tunnel of its own (present or removed) is a component alone
+            dev.touched = transaction.touched_tunnels(diff, dev.plan) or {f"device {dev.name}"}
             if self.opts.check_mode:
                 dev.action = transaction.WOULD_CHANGE
         if not diff or self.opts.check_mode:

@@ -510,24 +510,6 @@ def _plan(name: str, f: dict, tunnels: list[dict], facts: dict) -> dict:
     return plan
 
 
-def verify_scope(plan: dict, changed: list[str], pending: list[str]) -> dict:
-    """What to check on this device after a push.
-
-    Every tunnel whose peer is not waiting for a later batch is checked (the peer's batch
-    checks the others), so the report shows the whole fleet; ``decisive`` names the tunnels
-    this run touched (this device or its peer changed): only their failure rolls back.
-    """
-    me = plan["device"]
-    checked = [t for t in plan["tunnels"] if t["peer"]["device"] not in pending]
-    names = {t["name"] for t in checked}
-    expect = plan["expect"]
-    return {"tunnels": [t for t in expect["tunnels"] if t["name"] in names],
-            "bgp_peers": [b for b in expect["bgp_peers"] if b.get("tunnel") in names],
-            "pings": [p for p, t in zip(expect["pings"], expect["tunnels"]) if t["name"] in names],
-            "decisive": sorted(t["name"] for t in checked
-                               if me in changed or t["peer"]["device"] in changed)}
-
-
 def tunnel_list(plans: dict) -> list[dict]:
     """Every tunnel of the fleet with its two ends: ``[{name, ends: [device, device]}]``."""
     ends: dict[str, set[str]] = {}
