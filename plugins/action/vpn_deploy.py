@@ -19,8 +19,15 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
-from ansible_collections.netops.srx_vpn.plugins.plugin_utils import fleet, intent, report, transaction
-from ansible_collections.netops.srx_vpn.plugins.plugin_utils.candidate import mask_secrets
+from ansible_collections.netops.srx_vpn.plugins.plugin_utils import (
+    fleet,
+    intent,
+    report,
+    transaction,
+)
+from ansible_collections.netops.srx_vpn.plugins.plugin_utils.candidate import (
+    mask_secrets,
+)
 
 FQCN = "netops.srx_vpn.vpn_deploy"
 display = Display()

@@ -90,7 +90,7 @@ class Device:
 
 
 def default_run_id() -> str:
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"{stamp}-{os.urandom(3).hex()}"
 
 
@@ -128,7 +128,7 @@ class ControllerLock:
         os.makedirs(self.dir, mode=0o700, exist_ok=True)
         holder = json.dumps({"run_id": self.run_id, "pid": os.getpid(), "user": getpass.getuser(),
                              "host": socket.gethostname(),
-                             "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")})
+                             "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")})
         try:
             for device, endpoint in sorted(self.endpoints.items(), key=lambda kv: kv[1]):
                 path = os.path.join(self.dir, hashlib.sha256(endpoint.encode()).hexdigest()[:24] + ".lock")
@@ -172,7 +172,7 @@ class FleetRun:
         self.skipped: list[dict] = []
         self.after_rollback: dict[str, dict] = {}
         self.events: list[str] = []
-        self.started = datetime.datetime.now(datetime.timezone.utc)
+        self.started = datetime.datetime.now(datetime.UTC)
 
     # helpers
     def _parallel(self, fn, devices) -> None:
@@ -264,10 +264,9 @@ class FleetRun:
             dev.touched = transaction.touched_tunnels(diff, dev.plan) or {f"device {dev.name}"}
             if self.opts.check_mode:
                 dev.action = transaction.WOULD_CHANGE
-        if not diff or self.opts.check_mode:
-            if not dev.adopted:
-                s.discard()
-                s.unlock()
+        if (not diff or self.opts.check_mode) and not dev.adopted:
+            s.discard()
+            s.unlock()
 
     def _candidate(self, dev: Device, current: str) -> list[str]:
         try:
@@ -520,7 +519,7 @@ class FleetRun:
         return {
             "run_id": self.opts.run_id,
             "started": self.started.isoformat(timespec="seconds"),
-            "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "check_mode": self.opts.check_mode,
             "failed": failed,
             "tunnels": tunnels,

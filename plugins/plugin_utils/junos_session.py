@@ -11,6 +11,7 @@ keys masked. ncclient's own loggers are kept at WARNING: at INFO they print ever
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from xml.sax.saxutils import escape
@@ -64,7 +65,7 @@ def error_text(exc: BaseException) -> str:
 
 
 class JunosSession:
-    """An open NETCONF session: ``with JunosSession(name, params) as s: s.lock() ...``."""
+    """One NETCONF session: ``s = JunosSession(name, params).open(); s.lock(); ...; s.close()``."""
 
     def __init__(self, name: str, params: dict, timeout: float = 60):
         self.name = name
@@ -95,20 +96,14 @@ class JunosSession:
     def close(self) -> None:
         if self.m is None:
             return
-        try:
+        # Best effort: Junos discards the candidate and releases the lock when the session ends.
+        with contextlib.suppress(DeviceError):
             if self.locked and self.m.connected:
                 self.unlock()
+        with contextlib.suppress(Exception):  # ncclient raises several kinds here
             if self.m.connected:
                 self.m.close_session()
-        except Exception:  # closing is best effort: Junos discards and unlocks on session end
-            pass
         self.m = None
-
-    def __enter__(self) -> JunosSession:
-        return self.open()
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     @property
     def connected(self) -> bool:

@@ -31,7 +31,7 @@ TEMPLATE_DEFAULTS = {"ike_psk_placeholder": PSK_PLACEHOLDER, "bgp_bfd_minimum_in
 FILE_NAMES = {name: f"{10 * (i + 1)}-{name}.set" for i, name in enumerate(STANZAS)}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _template(stanza: str):
     if IMPORT_ERROR is not None:
         raise IMPORT_ERROR

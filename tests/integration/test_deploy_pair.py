@@ -212,7 +212,7 @@ def test_check_diff_shows_masked_diff_and_commits_nothing(pair: Pair, baseline: 
     parts = dict(re.findall(r"^\[(srx-[ab])\]\n(.*?)(?=^\[srx-[ab]\]\n|^changed: |\Z)", run.stdout,
                             re.MULTILINE | re.DOTALL))
     for n in PAIR:
-        assert n in parts, f"no diff shown for {n}:\n{section}"
+        assert n in parts, f"no diff shown for {n}:\n{run.stdout[-3000:]}"
         assert "GCM-256" in parts[n] and "pre-shared-key" in parts[n], f"{n}: diff incomplete:\n{parts[n]}"
 
 

@@ -46,8 +46,8 @@ MESH = intent.build_plans(
     ("[edit security zones security-zone VPN host-inbound-traffic]\n+      protocols {", {"hs-1", "hs-2", "hs-3"}),
     ("[edit routing-options]\n-  autonomous-system 65000;\n+  autonomous-system 65100;", {"hs-1", "hs-2", "hs-3"}),
     # two sections, two tunnels
-    ("[edit security ike policy IKE-POL-HS-1]\n-  pre-shared-key ascii-text \"<masked>\";\n"
-     "[edit security ipsec vpn IPSEC-VPN-HS-2]\n-  bind-interface st0.2;", {"hs-1", "hs-2"}),
+    (("[edit security ike policy IKE-POL-HS-1]\n-  pre-shared-key ascii-text \"<masked>\";\n"
+     "[edit security ipsec vpn IPSEC-VPN-HS-2]\n-  bind-interface st0.2;"), {"hs-1", "hs-2"}),
     # a whole object added under a higher header
     ("[edit security ike]\n+   gateway IKE-GW-HS-3 {\n+       address 1.1.1.23;\n+   }", {"hs-3"}),
 ])
