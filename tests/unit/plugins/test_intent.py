@@ -48,7 +48,8 @@ def test_reference_pair_plan():
     assert a["expect"] == {
         "tunnels": [{"name": "a-b", "remote_address": "1.1.1.2", "vpn": "IPSEC-VPN-A-B", "st0": "st0.0"}],
         "bgp_peers": [{"peer_address": "10.0.1.2", "peer_as": 200, "tunnel": "a-b", "min_received_prefixes": 1}],
-        "pings": [{"target": "10.0.1.2", "source": "10.0.1.1", "count": 3, "max_loss_percent": 0}]}
+        "pings": [{"target": "10.0.1.2", "source": "10.0.1.1", "count": 3, "max_loss_percent": 0,
+                   "tunnel": "a-b"}]}
     assert a["advertise"] == ["192.168.1.1/32"] and a["router_id"] == "192.168.1.1"
     assert "a-long-enough-lab-key" not in repr(p)  # keys never enter a plan
     assert p["srx-c"]["tunnels"] == []

@@ -163,7 +163,7 @@ def test_json_golden_shape_and_determinism():
     again = R.render_json(R.build_report(dict(reversed(list(pair.items()))), generated_at=WHEN))
     assert text == again and text.endswith("}\n")
     data = json.loads(text)
-    assert sorted(data) == ["devices", "generated_at", "other_checks", "problems", "summary", "tunnels"]
+    assert sorted(data) == ["devices", "generated_at", "other_checks", "problems", "run", "summary", "tunnels"]
     assert data["generated_at"] == WHEN
     assert data["summary"] == {"devices": 2, "tunnels": 1, "up": 1, "degraded": 0, "down": 0,
                                "unknown": 0, "problems": 0}
@@ -265,3 +265,22 @@ def test_bad_input(results, tunnels, message):
     with pytest.raises(R.ReportError) as exc:
         R.build_report(results, tunnels)
     assert str(exc.value) == message
+
+
+def test_deploy_run_section_lists_outcomes_and_actions():
+    run = {"run_id": "20261203T101500Z-abc123", "started": "2026-12-03T10:15:00+00:00",
+           "finished": "2026-12-03T10:15:30+00:00", "failed": True,
+           "tunnels": {"a-b": {"outcome": "rolled-back-restored", "detail": "srx-b: no IKE SA", "up_before": True}},
+           "devices": {"srx-a": {"action": "rolled back", "detail": "tunnel a-b: srx-b: no IKE SA", "pending": None},
+                       "srx-b": {"action": "failed", "detail": "commit failed: boom", "pending": None}},
+           "components": [], "events": ["batch 1: commit confirmed on 2 device(s)"]}
+    model = R.build_report({}, [{"name": "a-b", "ends": ["srx-a", "srx-b"]}], "2026-12-03T10:16:00+00:00", run=run)
+    assert model["run"]["run_id"] == "20261203T101500Z-abc123"
+    assert model["run"]["outcomes"]["a-b"]["outcome"] == "rolled-back-restored"
+    assert model["run"]["actions"]["srx-b"] == {"action": "failed", "detail": "commit failed: boom", "pending": None}
+    text = R.render_markdown(model)
+    assert "Run `20261203T101500Z-abc123` started 2026-12-03T10:15:00+00:00" in text
+    assert "FAILED" in text
+    assert "| a-b | rolled-back-restored | yes | srx-b: no IKE SA |" in text
+    assert "| srx-b | failed | commit failed: boom |" in text
+    assert R.build_report({}, None, "x")["run"] is None
