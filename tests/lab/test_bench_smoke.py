@@ -10,7 +10,9 @@ import sys
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
+BIN = pathlib.Path(sys.executable).parent
 TIMEOUT = 120   # seconds
+FLEET_TIMEOUT = 300   # bench/fleet.py: render + two labs + six playbook/ncclient runs
 
 EMULATOR_LINES = [
     "devices ",
@@ -45,6 +47,27 @@ PROTOCOLS_LINES = [
 ]
 
 
+FLEET_LINES = [
+    "== fleet: 1 pair (2 devices)",
+    "set lines rendered by ",
+    "contender run                 status     wall s    CPU s RSS max MB PSS peak MB   commits/device  pairs up",
+    "product   first deploy  ",
+    "product   re-run (no change)  ",
+    "product   one-tunnel change  ",
+    "product   check --diff  ",
+    "naive     first deploy        skipped",
+    "naive     re-run (no change)  skipped",
+    "floor     first deploy        ok  ",
+    "floor     re-run (no change)  ok  ",
+    "product / one-tunnel change: commits on: ",
+    "product / check --diff: commits on: ",
+    "ratios (below 1: the product takes less than the other contender):",
+    "first deploy        wall  ",
+    "re-run (no change)  commits/device  ",
+    "failed runs: ",
+]
+
+
 def run_bench(*args: str) -> str:
     result = subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True,
                             timeout=TIMEOUT, check=False)
@@ -63,3 +86,18 @@ def test_bench_runs_and_prints_its_figures(script, args, lines):
     for line in out.splitlines():
         if " < " in line and ("PASS" in line or "MISS" in line):
             assert line.rstrip().endswith(("PASS", "MISS")), line
+
+
+@pytest.mark.skipif(not (BIN / "ansible-playbook").exists(), reason="ansible-playbook is not in the venv")
+def test_fleet_bench_runs_and_prints_its_table():
+    """bench/fleet.py at one pair, floor and product (naive skipped): the table and the ratios
+    are printed. The floor must succeed (it is the benchmark's own code); the product's runs
+    may fail (its own tests judge it): the benchmark then reports them and exits 1."""
+    result = subprocess.run([sys.executable, "bench/fleet.py", "--pairs", "1", "--contenders", "floor,product",
+                             "--timeout", "120"], cwd=REPO, capture_output=True, text=True,
+                            timeout=FLEET_TIMEOUT, check=False)
+    out = result.stdout
+    assert result.returncode in (0, 1), out + result.stderr
+    assert "Traceback" not in result.stderr, out + result.stderr   # the benchmark itself did not crash
+    missing = [line for line in FLEET_LINES if line not in out]
+    assert not missing, f"missing {missing} in:\n{out}\n{result.stderr}"
