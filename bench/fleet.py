@@ -8,9 +8,8 @@ For every size N of ``--pairs`` a fleet of N pairs is described: pair i is the d
 ``p{i}-a`` and ``p{i}-b`` (public addresses 100.64.0.0/10, one /24 per pair, all on one
 ``internet`` segment; st0 /30 per pair; /32 loopbacks; unique 4-byte AS numbers) and a
 tunnel ``pair-{i}`` (IKEv2, default crypto profiles, eBGP, a random 32-character key).
-The set lines of every device are rendered once per size by the product's own renderer
-(``playbooks/render_vpn.yml``; if that fails, by this script with the lines of
-``tests/golden/reference-pair``). Then each contender gets a FRESH lab (``srxlab up`` in
+The set lines of every device (for the naive playbook and the floor) are rendered once per
+size by the product's own in-process renderer (``plugins/plugin_utils/render.py``). Then each contender gets a FRESH lab (``srxlab up`` in
 its own state directory; always ``srxlab down`` afterwards) and is run twice, "first
 deploy" and "re-run (no change)":
 
@@ -59,23 +58,27 @@ from dataclasses import dataclass, field
 import yaml
 from srxlab.cli import LabNotRunning, control_request
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / ".venv" / "collections"))
+from ansible_collections.netops.srx_vpn.plugins.plugin_utils import (
+    candidate,
+    intent,
+    render,
+)
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
 BIN = pathlib.Path(sys.executable).parent
 ANSIBLE_CFG = REPO / "ansible.cfg"
 PLAYBOOK = REPO / "deploy_vpn.yml"
-RENDER_PLAYBOOK = REPO / "playbooks" / "render_vpn.yml"
 NAIVE_PLAYBOOK = BENCH / "fleet_naive.yml"
 FLOOR_SCRIPT = BENCH / "fleet_floor.py"
 
 CONTENDERS = ("product", "naive", "floor")
 STANZAS = ("interfaces", "zones", "ike", "ipsec", "bgp")
-STANZA_FILES = {s: f"{10 * (i + 1)}-{s}.set" for i, s in enumerate(STANZAS)}
-PSK_PLACEHOLDER = '"@@srx_vpn_psk:{}@@"'
+PSK_PLACEHOLDER = f'"{candidate.PSK_PLACEHOLDER.replace("%s", "{}")}"'
 VERIFY_TIMEOUT = 60           # product: -e srx_vpn_verify_timeout; naive and floor wait as long
 FLOOR_CONFIRM_MINUTES = 5     # the floor's commit confirmed (confirmed at once when there is a diff)
 LAB_TIMEOUT = 120             # seconds for one srxlab command
-RENDER_TIMEOUT = 600          # seconds for render_vpn.yml, at least; 10 s more per device
 SETTLE_TIMEOUT = 60           # seconds to wait for the lab's protocol plane after a deploy
 REAP_TIMEOUT = 30             # seconds for daemonized descendants to end after a run
 SAMPLE_INTERVAL = 0.5         # seconds between two samples of the process tree's PSS, at least
@@ -145,80 +148,13 @@ def write_topology(path: pathlib.Path, fleet: Fleet, time_scale: float) -> pathl
 
 
 # -- the rendered set lines ------------------------------------------------------------------------
-def golden_lines(fleet: Fleet) -> dict[str, dict[str, list[str]]]:
-    """The fallback renderer: the statements of tests/golden/reference-pair for every device."""
-    out = {}
-    for t in fleet.tunnels:
-        up = t["name"].upper()
-        for me, peer in ((t["ends"][0], t["ends"][1]), (t["ends"][1], t["ends"][0])):
-            dev, other = fleet.devices[me["device"]], fleet.devices[peer["device"]]
-            loopback, neighbor = dev["loopback"].split("/")[0], peer["address"].split("/")[0]
-            dpd = t["ike"]["dpd"]
-            out[me["device"]] = {
-                "interfaces": [
-                    f"set interfaces ge-0/0/0 unit 0 family inet address {dev['external_address']}",
-                    f'set interfaces st0 unit {me["st0_unit"]} description "srx_vpn tunnel {t["name"]} to {peer["device"]}"',
-                    f"set interfaces st0 unit {me['st0_unit']} family inet address {me['address']}",
-                    f"set interfaces lo0 unit 0 family inet address {dev['loopback']}"],
-                "zones": [
-                    "set security zones security-zone UNTRUST interfaces ge-0/0/0.0 host-inbound-traffic system-services ike",
-                    "set security zones security-zone UNTRUST interfaces ge-0/0/0.0 host-inbound-traffic system-services ping",
-                    "set security zones security-zone VPN host-inbound-traffic system-services ping",
-                    "set security zones security-zone VPN host-inbound-traffic protocols bgp",
-                    f"set security zones security-zone VPN interfaces st0.{me['st0_unit']}"],
-                "ike": [
-                    "set security ike proposal IKE-PROP-DEFAULT authentication-method pre-shared-keys",
-                    "set security ike proposal IKE-PROP-DEFAULT dh-group group14",
-                    "set security ike proposal IKE-PROP-DEFAULT authentication-algorithm sha-256",
-                    "set security ike proposal IKE-PROP-DEFAULT encryption-algorithm aes-256-cbc",
-                    "set security ike proposal IKE-PROP-DEFAULT lifetime-seconds 28800",
-                    f"set security ike policy IKE-POL-{up} proposals IKE-PROP-DEFAULT",
-                    f"set security ike policy IKE-POL-{up} pre-shared-key ascii-text {PSK_PLACEHOLDER.format(t['name'])}",
-                    f"set security ike gateway IKE-GW-{up} ike-policy IKE-POL-{up}",
-                    f"set security ike gateway IKE-GW-{up} address {other['external_address'].split('/')[0]}",
-                    f"set security ike gateway IKE-GW-{up} dead-peer-detection interval {dpd['interval']}",
-                    f"set security ike gateway IKE-GW-{up} dead-peer-detection threshold {dpd['threshold']}",
-                    f"set security ike gateway IKE-GW-{up} external-interface {dev['external_interface']}",
-                    f"set security ike gateway IKE-GW-{up} version v2-only"],
-                "ipsec": [
-                    "set security ipsec proposal IPSEC-PROP-DEFAULT protocol esp",
-                    "set security ipsec proposal IPSEC-PROP-DEFAULT authentication-algorithm hmac-sha-256-128",
-                    "set security ipsec proposal IPSEC-PROP-DEFAULT encryption-algorithm aes-256-cbc",
-                    "set security ipsec proposal IPSEC-PROP-DEFAULT lifetime-seconds 3600",
-                    f"set security ipsec policy IPSEC-POL-{up} perfect-forward-secrecy keys group14",
-                    f"set security ipsec policy IPSEC-POL-{up} proposals IPSEC-PROP-DEFAULT",
-                    f"set security ipsec vpn IPSEC-VPN-{up} bind-interface st0.{me['st0_unit']}",
-                    f"set security ipsec vpn IPSEC-VPN-{up} ike gateway IKE-GW-{up}",
-                    f"set security ipsec vpn IPSEC-VPN-{up} ike ipsec-policy IPSEC-POL-{up}",
-                    f"set security ipsec vpn IPSEC-VPN-{up} establish-tunnels immediately"],
-                "bgp": [
-                    f"set routing-options router-id {loopback}",
-                    f"set routing-options autonomous-system {dev['asn']}",
-                    f"set policy-options prefix-list SRXVPN-ADVERTISE {loopback}/32",
-                    "set policy-options policy-statement SRXVPN-EXPORT term advertise from prefix-list SRXVPN-ADVERTISE",
-                    "set policy-options policy-statement SRXVPN-EXPORT term advertise then accept",
-                    "set policy-options policy-statement SRXVPN-EXPORT term reject-rest then reject",
-                    "set protocols bgp group SRXVPN-EBGP type external",
-                    "set protocols bgp group SRXVPN-EBGP export SRXVPN-EXPORT",
-                    f'set protocols bgp group SRXVPN-EBGP neighbor {neighbor} description "{peer["device"]} over {t["name"]}"',
-                    f"set protocols bgp group SRXVPN-EBGP neighbor {neighbor} peer-as {other['asn']}"]}
-    return out
-
-
-def read_rendered(out_dir: pathlib.Path, names: list[str]) -> dict[str, dict[str, list[str]]]:
-    """``<out>/<device>/NN-<stanza>.set`` as written by render_vpn.yml; ValueError if incomplete."""
-    lines = {}
-    for name in names:
-        lines[name] = {}
-        for stanza, file in STANZA_FILES.items():
-            path = out_dir / name / file
-            if not path.is_file():
-                raise ValueError(f"{path} is missing")
-            lines[name][stanza] = [ln.strip() for ln in path.read_text().splitlines()
-                                   if ln.strip() and not ln.lstrip().startswith("#")]
-            if not lines[name][stanza]:
-                raise ValueError(f"{path} is empty")
-    return lines
+def rendered_lines(fleet: Fleet) -> dict[str, dict[str, list[str]]]:
+    """Every device's set lines per stanza, key placeholders kept, from the product's own
+    in-process renderer (the roles' templates; plugins/plugin_utils/render.py)."""
+    plans = intent.build_plans(fleet.devices, fleet.tunnels, fleet.psks)
+    return {name: {s: [ln.strip() for ln in render.render_stanza(s, plan).splitlines()
+                       if ln.strip() and not ln.lstrip().startswith("#")] for s in STANZAS}
+            for name, plan in plans.items()}
 
 
 def with_keys(lines: list[str], psks: dict[str, str]) -> list[str]:
@@ -573,23 +509,6 @@ class Workspace:
             path.chmod(0o600)
         return inv
 
-    def render(self) -> tuple[dict[str, dict[str, list[str]]], str]:
-        """Every device's set lines (key placeholders kept) and where they come from."""
-        inv = self.product_inventory(self.root / "render-inventory", self.root / "no-lab")
-        out = self.root / "rendered"
-        run = self.ansible([tool("ansible-playbook"), str(RENDER_PLAYBOOK), "-i", str(inv),
-                            "-e", f"srx_vpn_output_dir={out}", "-f", str(self.args.forks)],
-                           self.root / "render.log", timeout=max(RENDER_TIMEOUT, 10 * len(self.fleet.devices)))
-        try:
-            if not run.ok:
-                raise ValueError(f"render_vpn.yml {run.status}:\n{indent(run.excerpt())}")
-            return read_rendered(out, list(self.fleet.devices)), f"playbooks/render_vpn.yml ({run.wall:.1f} s)"
-        except ValueError as exc:
-            print(f"  the product's renderer failed, rendering the lines of tests/golden/reference-pair "
-                  f"instead: {exc}", flush=True)
-            return golden_lines(self.fleet), "bench/fleet.py (golden reference-pair lines; render_vpn.yml failed)"
-
-
 # -- the contenders -------------------------------------------------------------------------------------
 @dataclass
 class Row:
@@ -788,8 +707,8 @@ def bench_size(pairs: int, args: argparse.Namespace, work: pathlib.Path) -> list
     started = time.monotonic()
     fleet = make_fleet(pairs)
     ws = Workspace(work, fleet, args)
-    print(f"[{fleet.label}] rendering the set lines ...", flush=True)
-    lines, source = ws.render()
+    lines = rendered_lines(fleet)
+    source = "the product's renderer (plugins/plugin_utils/render.py)"
     rows: list[Row] = []
     for contender in CONTENDERS:
         runs = PRODUCT_RUNS if contender == "product" else RUNS
