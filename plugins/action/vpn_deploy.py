@@ -41,7 +41,7 @@ ARGUMENT_SPEC = {
     "verify_timeout": {"type": "raw", "default": 60},
     "verify_interval": {"type": "float", "default": 1.0},
     "command_timeout": {"type": "raw", "default": 60},
-    "workers": {"type": "raw", "default": 32},
+    "workers": {"type": "raw", "default": 64},
     "batch_size": {"type": "raw", "default": 0},
     "run_id": {"type": "str"},
     "reports_dir": {"type": "path"},

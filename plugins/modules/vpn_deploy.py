@@ -74,9 +74,9 @@ options:
     type: raw
     default: 60
   workers:
-    description: Devices handled in parallel (threads).
+    description: Devices handled in parallel (threads); the work is mostly waiting for replies.
     type: raw
-    default: 32
+    default: 64
   batch_size:
     description:
       - Changed devices per batch (an integer, or a percentage of the play's hosts such as V(25%)); V(0) is one batch.

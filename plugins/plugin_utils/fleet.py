@@ -55,7 +55,7 @@ class Options:
     verify_timeout: float = 60
     verify_interval: float = vpn_checks.DEFAULT_INTERVAL
     command_timeout: float = 60
-    workers: int = 32
+    workers: int = 64
     batch_size: int = 0
     check_mode: bool = False
     lock_dir: str = ""
