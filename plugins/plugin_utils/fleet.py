@@ -223,7 +223,8 @@ class FleetRun:
                 dev.before = self._state(dev)
         except DeviceError as exc:
             dev.error = str(exc)
-            dev.action = transaction.UNREACHABLE
+            # could not log in: unreachable; logged in but could not lock, read or load: failed
+            dev.action = transaction.FAILED if dev.session and dev.session.m else transaction.UNREACHABLE
             self._close(dev)
 
     def _read_and_load(self, dev: Device) -> None:
