@@ -14,8 +14,9 @@
 
 A round reads ``get-ike-security-associations-information`` and
 ``get-security-associations-information`` (when tunnels are expected) and
-``get-bgp-summary-information`` (when BGP peers are expected); the requested pings run only
-in a round where every tunnel and BGP expectation holds. When the deadline passes with a
+``get-bgp-summary-information`` (when BGP peers are expected); a ping that names its tunnel
+runs in a round where that tunnel and its BGP peers hold, one that names none in a round where
+every tunnel and BGP expectation holds. When the deadline passes with a
 BGP peer down over a tunnel that is up, one ``get-bgp-neighbor-information`` per such peer
 reads its last error, to tell a peer AS mismatch from a blocked TCP port.
 """
@@ -529,9 +530,23 @@ def _read_state(expect, rpc):
     return state
 
 
-def _run_pings(expect, rpc):
+def _ping_ready(exp, result):
+    """A ping runs once what it travels over holds: its own tunnel and that tunnel's BGP
+    peers when it names a tunnel, else every tunnel and BGP expectation of the device."""
+    tunnel = exp.get("tunnel")
+    if tunnel is None:
+        return result["state_holds"]
+    items = [t for t in result["tunnels"] if t["name"] == tunnel]
+    items += [p for p in result["bgp_peers"] if p.get("tunnel") == tunnel]
+    return all(item["holds"] for item in items)
+
+
+def _run_pings(expect, rpc, result):
     results = []
     for exp in expect["pings"]:
+        if not _ping_ready(exp, result):
+            results.append(ping_result(exp))   # not run: what it travels over does not hold
+            continue
         try:
             summary = parse_ping_summary(rpc(rpc_ping(exp)))
         except (RpcFailed, SrxStateError) as exc:
@@ -580,8 +595,8 @@ def poll(expect, call, timeout=DEFAULT_TIMEOUT, interval=DEFAULT_INTERVAL,
         began = clock()
         state = _read_state(expect, rpc)
         result = evaluate(expect, **state)
-        if result["state_holds"] and expect["pings"]:
-            result = evaluate(expect, pings=_run_pings(expect, rpc), **state)
+        if any(_ping_ready(exp, result) for exp in expect["pings"]):
+            result = evaluate(expect, pings=_run_pings(expect, rpc, result), **state)
         if result["ok"]:
             break
         now = clock()

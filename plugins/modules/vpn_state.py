@@ -16,8 +16,9 @@ description:
   - "A polling round reads C(get-ike-security-associations-information) and
     C(get-security-associations-information) (when O(tunnels) are expected) and
     C(get-bgp-summary-information) (when O(bgp_peers) are expected): three RPCs for a tunnel with
-    BGP over it. The O(pings) run only in a round where every tunnel and BGP expectation holds,
-    one C(ping) RPC each. A healthy device therefore answers in one round."
+    BGP over it. A ping with O(pings[].tunnel) runs in a round where that tunnel and its BGP peers
+    hold, a ping without one in a round where every tunnel and BGP expectation holds, one C(ping)
+    RPC each. A healthy device therefore answers in one round."
   - "A tunnel holds when there is an IKE SA in state UP with its O(tunnels[].remote_address) and
     one inbound and one outbound IPsec SA whose remote gateway is that address (and, when given,
     the expected O(tunnels[].encryption) and O(tunnels[].integrity)). A BGP peer holds when it is

@@ -301,27 +301,68 @@ class FleetRun:
         return pending_minutes(history) is not None and (
             dev.adopted or self.opts.run_id in history[0].get("log", ""))
 
-    def confirm(self, dev: Device) -> None:
+    def _confirmed_in(self, history: list[dict], dev: Device) -> bool:
+        """Does the history show this run's confirm right after this run's commit confirmed
+        (or the adopted one), with no automatic rollback between them?"""
+        if not history or history[0].get("log") != f"{self.opts.comment}: confirmed":
+            return False
+        return dev.adopted or (len(history) > 1 and self.opts.run_id in history[1].get("log", ""))
+
+    def _confirm_once(self, dev: Device) -> None:
         s = dev.session
-        try:
-            if not self._still_ours(dev):
-                dev.action = transaction.ROLLED_BACK_BY_JUNOS
-                dev.detail = "the commit-confirmed window ran out before the confirm: Junos rolled the change back"
-                return
-            s.commit(f"{self.opts.comment}: confirmed")
-            history = s.history()
-            ours = self.opts.run_id in history[0].get("log", "") if history else False
-            previous = history[1].get("log", "") if len(history) > 1 else ""
-            if not ours or (not dev.adopted and self.opts.run_id not in previous):
-                dev.action = transaction.ROLLED_BACK_BY_JUNOS
-                dev.detail = ("Junos rolled the change back before the confirm landed (commit history: "
-                              f"{[h.get('log') or h.get('comment') for h in history[:3]]})")
-                return
+        history = s.history()
+        if self._confirmed_in(history, dev):     # a confirm whose reply was lost did land
             dev.action = transaction.CONFIRMED
+            return
+        if not (pending_minutes(history) is not None
+                and (dev.adopted or self.opts.run_id in history[0].get("log", ""))):
+            dev.action = transaction.ROLLED_BACK_BY_JUNOS
+            dev.detail = "the commit-confirmed window ran out before the confirm: Junos rolled the change back"
+            return
+        s.commit(f"{self.opts.comment}: confirmed")
+        history = s.history()
+        if self._confirmed_in(history, dev):
+            dev.action = transaction.CONFIRMED
+            return
+        dev.action = transaction.ROLLED_BACK_BY_JUNOS
+        dev.detail = ("Junos rolled the change back before the confirm landed (commit history: "
+                      f"{[h.get('log') or h.get('comment') for h in history[:3]]})")
+
+    def confirm(self, dev: Device) -> None:
+        """Confirm, proven from the commit history; once more on a new session if the first
+        session fails (a confirm must land while the commit is still pending)."""
+        try:
+            self._confirm_once(dev)
+            return
+        except DeviceError as exc:
+            first = exc
+        self._close(dev)
+        try:
+            self._reopen(dev)
+            self._confirm_once(dev)
+            dev.detail = f"confirmed on a second session after: {first}"
         except DeviceError as exc:
             dev.action = transaction.FAILED
-            dev.detail = (f"confirm failed: {exc}; the commit confirmed is still pending and Junos rolls it back "
-                          f"within {self.opts.confirm_minutes} min")
+            dev.detail = (f"confirm failed: {first}; then: {exc}; the commit confirmed is still pending and "
+                          f"Junos rolls it back within {self.opts.confirm_minutes} min")
+
+    def _reopen(self, dev: Device) -> None:
+        dev.session = JunosSession(dev.name, dev.params, self.opts.command_timeout).open()
+        dev.session.lock()
+
+    def _undo_confirmed(self, dev: Device, why: str) -> None:
+        """Take a confirmed device back to its configuration before the run (rollback 2: the
+        confirm and the commit confirmed are rollback 0 and 1)."""
+        try:
+            if dev.session is None or not dev.session.connected:
+                self._reopen(dev)
+            dev.session.load_rollback(2)
+            dev.session.commit(f"{self.opts.comment}: a peer's confirm failed, rolled back")
+            dev.action = transaction.ROLLED_BACK
+            dev.detail = why
+        except DeviceError as exc:
+            dev.action = transaction.FAILED
+            dev.detail = f"{why}; the rollback of its confirmed change failed: {exc}"
 
     def rollback(self, dev: Device, why: str) -> None:
         if dev.uncertain:
@@ -334,8 +375,11 @@ class FleetRun:
                 if dev.session and dev.session.connected:
                     dev.session.discard()
             return
-        s = dev.session
         try:
+            if dev.session is None or not dev.session.connected:
+                self._close(dev)
+                self._reopen(dev)
+            s = dev.session
             if not self._still_ours(dev):
                 dev.action = transaction.ROLLED_BACK_BY_JUNOS
                 dev.detail = "the commit-confirmed window ran out first: Junos rolled the change back"
@@ -457,20 +501,41 @@ class FleetRun:
                 for end in self.ends[name]:
                     names_by_device.setdefault(end, set()).add(name)
         results = self.verify(names_by_device)
-        names = [t for comp in batch for t in comp["tunnels"]]
+        names = [t for comp in batch if not any(d in push_errors for d in comp["devices"])
+                 for t in comp["tunnels"]]
         verdicts = transaction.tunnel_verdicts(results, self.ends, [n for n in names if n in self.present])
         verdicts.update({n: {"holds": True, "problems": []} for n in names if n not in self.present})
         decided = transaction.decide(batch, push_errors, verdicts)
         self.decided += decided
         confirm = [self.devices[d] for c in decided if c["action"] == "confirm" for d in c["devices"]]
         self._parallel(self.confirm, confirm)
+        self._mend_split(decided)
+        done = (transaction.ROLLED_BACK, transaction.FAILED, transaction.ROLLED_BACK_BY_JUNOS)  # by _mend_split
         back = [(self.devices[d], "; ".join(c["reasons"])) for c in decided if c["action"] == "rollback"
-                for d in c["devices"]]
+                for d in c["devices"] if self.devices[d].action not in done]
         self._parallel(lambda pair: self.rollback(*pair), back)
         for dev in confirm + [d for d, _ in back]:
             self._release(dev)
-        if back:
+        if any(c["action"] == "rollback" for c in decided):
             self._restore_check([c for c in decided if c["action"] == "rollback"])
+
+    def _mend_split(self, decided: list[dict]) -> None:
+        """A component whose confirm did not land everywhere is split: one end new, the other
+        rolled back (or about to be, by Junos). Roll the whole component back instead."""
+        for comp in decided:
+            if comp["action"] != "confirm":
+                continue
+            lost = [d for d in comp["devices"] if self.devices[d].action != transaction.CONFIRMED]
+            if not lost:
+                continue
+            why = "; ".join(f"device {d}: {self.devices[d].action}: {self.devices[d].detail}" for d in lost)
+            comp["action"], comp["reasons"] = "rollback", [f"the confirm did not land everywhere: {why}"]
+            for name in comp["devices"]:
+                dev = self.devices[name]
+                if dev.action == transaction.CONFIRMED:
+                    self._undo_confirmed(dev, comp["reasons"][0])
+                elif dev.action == transaction.FAILED:
+                    self.rollback(dev, comp["reasons"][0])
 
     def _restore_check(self, comps: list[dict]) -> None:
         """After a rollback: what was up before the run must be up again."""

@@ -219,6 +219,9 @@ def decide(comps: list[dict], push_errors: dict[str, str], verdicts: dict[str, d
     out = []
     for comp in comps:
         reasons = [f"device {d}: {push_errors[d]}" for d in comp["devices"] if d in push_errors]
+        if reasons:  # not verified: a device of it did not commit, that is the cause
+            out.append({**comp, "action": "rollback", "reasons": reasons})
+            continue
         for name in comp["tunnels"]:
             verdict = verdicts.get(name)
             if verdict is None:

@@ -160,11 +160,12 @@ class Run:
     def text(self) -> str:
         return self.stdout + "\n" + self.stderr
 
-    def changed(self, host: str) -> int | None:
-        return self.recap.get(host, {}).get("changed")
+    # A host that ran no task (the deploy runs once, for the fleet) is not in the recap: 0.
+    def changed(self, host: str) -> int:
+        return self.recap.get(host, {}).get("changed", 0)
 
-    def failed(self, host: str) -> int | None:
-        return self.recap.get(host, {}).get("failed")
+    def failed(self, host: str) -> int:
+        return self.recap.get(host, {}).get("failed", 0)
 
     def report(self) -> dict[str, Any] | None:
         return self.report_data

@@ -516,3 +516,17 @@ def test_every_cause_is_used_and_fills_its_fields():
     fields = {"remote": "R", "address": "A", "tunnel": "T", "error": "E", "target": "X"}
     for kind, text in CAUSES.items():
         assert "{" not in text.format(**fields), kind
+
+
+def test_a_ping_runs_when_its_own_tunnel_holds_even_if_another_tunnel_is_down():
+    """A hub with one spoke down: the pings over the healthy tunnels still run and hold, so
+    one broken tunnel does not make the others look broken."""
+    other = {"name": "a-c", "remote_address": "1.1.1.3"}
+    expect = normalise_expectations([A_TUNNEL, other], [A_PEER],
+                                    [{**A_PING, "tunnel": "a-b"},
+                                     {"target": "10.0.2.2", "source": "10.0.2.1", "tunnel": "a-c"}])
+    result, _clock = run(FakeDevice(HEALTHY), expect=expect, timeout=0)
+    pings = {p["tunnel"]: p for p in result["pings"]}
+    assert pings["a-b"]["status"] == "ok" and pings["a-b"]["holds"]
+    assert pings["a-c"]["status"] == "not run" and not pings["a-c"]["holds"]
+    assert not result["ok"] and [p["name"] for p in result["problems"]] == ["a-c"]
