@@ -514,7 +514,7 @@ class FleetRun:
         back = [(self.devices[d], "; ".join(c["reasons"])) for c in decided if c["action"] == "rollback"
                 for d in c["devices"] if self.devices[d].action not in done]
         self._parallel(lambda pair: self.rollback(*pair), back)
-        for dev in confirm + [d for d, _ in back]:
+        for dev in confirm + [pair[0] for pair in back]:
             self._release(dev)
         if any(c["action"] == "rollback" for c in decided):
             self._restore_check([c for c in decided if c["action"] == "rollback"])
