@@ -1,24 +1,56 @@
 # Copyright (c) 2026 netops.srx_vpn maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Filters of the deploy pipeline: pre-flight validation + plans, the candidate, masking.
+"""Filters of the deploy pipeline: pre-flight validation + plans, the candidate, masking, and
+the two render guards of the templates.
 
-Thin adapter: the logic lives in ``plugin_utils/intent.py`` and ``plugin_utils/candidate.py``;
-each filter is documented in ``plugins/filter/<name>.yml``.
+Thin adapter: the logic lives in ``plugin_utils/intent.py``, ``plugin_utils/candidate.py`` and
+``plugin_utils/junos_syntax.py``; each filter is documented in ``plugins/filter/<name>.yml``.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ansible.errors import AnsibleFilterError
-from ansible_collections.netops.srx_vpn.plugins.plugin_utils import candidate, intent
+from ansible_collections.netops.srx_vpn.plugins.plugin_utils import (
+    candidate,
+    intent,
+    intent_schema,
+    junos_syntax,
+)
 
 _COLLECTION = "netops.srx_vpn"
 
 
+def _plain_secret(value):
+    """A vaulted value (ansible-core's EncryptedString) as the string it decrypts to; anything
+    else unchanged, for the schema to judge."""
+    if type(value).__name__ == "EncryptedString":
+        return str(value)
+    return value
+
+
+def _fleet_vars(hostvars, hosts) -> tuple[dict, dict]:
+    """({host: its srx_vpn_device}, {host: {other srx_vpn_* variable: value}}): the device
+    intent, and the run options and possible typos (each host's variables composed once)."""
+    skip = ("srx_vpn_device", "srx_vpn_tunnels", "srx_vpn_psks", "srx_vpn_profiles", *intent_schema.PRODUCT_FACTS)
+    devices, others = {}, {}
+    for host in hosts:
+        variables = hostvars[host]
+        devices[host] = variables.get("srx_vpn_device")
+        names = [n for n in variables if str(n).startswith(intent_schema.VARIABLE_PREFIX) and n not in skip]
+        others[host] = {n: variables.get(n) for n in names}
+    return devices, others
+
+
 def vpn_plans(hostvars, hosts, tunnels, psks=None, profiles=None):
     """Validate the fleet intent and return ``{device: plan}`` (no device contact)."""
-    devices = {h: hostvars[h].get("srx_vpn_device") for h in hosts}
+    devices, others = _fleet_vars(hostvars, hosts)
+    if isinstance(psks, Mapping):
+        psks = {k: _plain_secret(v) for k, v in psks.items()}
     try:
-        return intent.build_plans(devices, tunnels, psks or {}, profiles or {})
+        return intent.build_plans(devices, tunnels, {} if psks is None else psks,
+                                  {} if profiles is None else profiles, others)
     except intent.IntentError as exc:
         lines = "\n".join(f"  - {p}" for p in exc.problems)
         raise AnsibleFilterError(f"{_COLLECTION}.vpn_plans: the intent has {len(exc.problems)} "
@@ -40,10 +72,27 @@ def vpn_tunnel_list(plans):
     return intent.tunnel_list(plans)
 
 
+def junos_word(value):
+    """One unquoted Junos word, or a render error (no value adds a word or a line)."""
+    try:
+        return junos_syntax.word(value)
+    except junos_syntax.JunosSyntaxError as exc:
+        raise AnsibleFilterError(f"{_COLLECTION}.junos_word: {exc}") from None
+
+
+def junos_quote(value):
+    """A double-quoted single-line Junos string, or a render error."""
+    try:
+        return junos_syntax.quote(value)
+    except junos_syntax.JunosSyntaxError as exc:
+        raise AnsibleFilterError(f"{_COLLECTION}.junos_quote: {exc}") from None
+
+
 class FilterModule:
     """netops.srx_vpn deploy filters."""
 
     def filters(self):
         return {"vpn_plans": vpn_plans, "vpn_candidate": vpn_candidate,
                 "vpn_tunnel_list": vpn_tunnel_list,
-                "mask_secrets": candidate.mask_secrets}
+                "mask_secrets": candidate.mask_secrets,
+                "junos_word": junos_word, "junos_quote": junos_quote}

@@ -4,55 +4,53 @@
 """The fleet intent: validation (pre-flight, no device contact) and the per-device plan.
 
 The intent describes each tunnel ONCE with both ends; each device carries its own facts.
-``build_plans`` checks everything and derives, for every device, the structure the roles
-render (``interfaces``, ``zones``, ``ike``, ``ipsec``, ``bgp``) and the state ``verify``
-expects. Pre-shared keys are checked here but never copied into a plan: the plan names
-the key by tunnel and the deploy step fills it in, in memory, at push time.
+``build_plans`` checks everything in two layers and derives, for every device, the structure
+the roles render (``interfaces``, ``zones``, ``ike``, ``ipsec``, ``bgp``) and the state
+``verify`` expects:
 
-Input shapes (documented for users in docs/intent.md)::
+1. the schema (``intent_schema.py``, interpreted by ``schema_engine.py``): types, closed
+   mappings, ranges, Junos name rules, case-insensitive name uniqueness - field by field;
+2. the fleet rules below (:data:`RULES`): what needs several fields or the whole fleet -
+   address overlaps, duplicates across devices, zones that cannot be made safe, AS pairs,
+   weak crypto, key strength. One small function each, yielding ``(where, field, message)``.
 
-    devices:  {name: {external_interface, external_address, public_address?, asn,
-                      loopback?, router_id?, advertise?, lan_prefixes?, zones?}}
-    tunnels:  [{name, state?, ends: [{device, st0_unit, address, remote_gateway?}] x2,
-                ike?: {version, mode, profile | proposal, dpd: {interval, threshold},
-                       nat_keepalive, nat_traversal},
-                ipsec?: {profile | proposal, pfs_group, establish_tunnels},
-                bgp?: {enabled, bfd}, allow_weak_crypto?}]
-    psks:     {tunnel name: key}
-    profiles: {name: {ike: {...}, ipsec: {...}, pfs_group}}   (merged over BUILTIN_PROFILES)
+Every problem of both layers is reported at once (``IntentError``). Pre-shared keys are
+checked but never copied into a plan, and no message shows a key: the plan names the key by
+tunnel and the deploy step fills it in, in memory, at push time.
+
+The input shapes are documented for users in docs/intent.md (tables generated from the schema).
 """
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from . import intent_schema as S
+from .schema_engine import (
+    INVALID,
+    Checker,
+    ip_address,
+    network,
+    suggest,
+    valid,
+    validate,
+)
 
 try:
-    from netaddr import AddrFormatError, IPAddress, IPNetwork
+    from netaddr import IPAddress, IPNetwork
 except ImportError as _exc:  # reported by build_plans(), so that loading the plugins never fails
     NETADDR_IMPORT_ERROR: ImportError | None = _exc
 else:
     NETADDR_IMPORT_ERROR = None
 
+# Key strength: the product's minimum (Junos itself accepts 1-255 characters, the schema's bound).
 MIN_PSK_LENGTH = 16
+MAX_PSK_LENGTH = S.PSK_MAX
 WEAK = {
     "encryption_algorithm": {"des-cbc", "3des-cbc"},
     "authentication_algorithm": {"md5", "sha1", "hmac-md5-96", "hmac-sha1-96"},
     "dh_group": {"group1", "group2", "group5"},
     "pfs_group": {"group1", "group2", "group5"},
-}
-IKE_FIELDS = {
-    "authentication_method": {"pre-shared-keys"},
-    "dh_group": {"group1", "group2", "group5", "group14", "group15", "group16", "group19", "group20",
-                 "group21", "group24"},
-    "authentication_algorithm": {"md5", "sha1", "sha-256", "sha-384", "sha-512"},
-    "encryption_algorithm": {"des-cbc", "3des-cbc", "aes-128-cbc", "aes-192-cbc", "aes-256-cbc",
-                             "aes-128-gcm", "aes-256-gcm"},
-}
-IPSEC_FIELDS = {
-    "protocol": {"esp"},
-    "encryption_algorithm": {"des-cbc", "3des-cbc", "aes-128-cbc", "aes-192-cbc", "aes-256-cbc",
-                             "aes-128-gcm", "aes-192-gcm", "aes-256-gcm"},
-    "authentication_algorithm": {"hmac-md5-96", "hmac-sha1-96", "hmac-sha-256-128", "hmac-sha-384-192",
-                                 "hmac-sha-512-256"},
 }
 BUILTIN_PROFILES = {
     # The reference guide's suite: AES-256-CBC, SHA-256, DH group 14, ESP HMAC-SHA-256-128, PFS 14.
@@ -73,10 +71,16 @@ BUILTIN_PROFILES = {
         "pfs_group": "group20",
     },
 }
+CUSTOM = "custom"   # the profile of a tunnel with its own `proposal:` (objects named after the tunnel)
+RESERVED_PROFILE_NAMES = (*BUILTIN_PROFILES, CUSTOM)
 DEFAULT_ZONES = {"untrust": "UNTRUST", "vpn": "VPN"}
 ZONE_ROLES = ("untrust", "vpn", "trust")  # trust: optional LAN zone for transit policies
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$")
-IFL_RE = re.compile(r"^[a-z]{2,4}-\d+/\d+/\d+\.\d+$|^(ae|reth)\d+\.\d+$")
+IKE_PROPOSAL_FIELDS = tuple(S.IKE_PROPOSAL["fields"])
+IPSEC_PROPOSAL_FIELDS = tuple(S.IPSEC_PROPOSAL["fields"])
+
+
+def _default(node: dict, name: str):
+    return node["fields"][name].get("default")
 
 
 class IntentError(ValueError):
@@ -87,352 +91,600 @@ class IntentError(ValueError):
         self.problems = problems
 
 
-class _Checker:
-    def __init__(self):
-        self.problems: list[str] = []
+# ---------------------------------------------------------------------------------------
+# The fleet model (what the schema let through; None where a value is missing or invalid)
+# ---------------------------------------------------------------------------------------
+@dataclass
+class Device:
+    name: str
+    ifl: str | None
+    ext: IPNetwork | None
+    public: IPAddress | None
+    public_given: bool
+    asn: int | None
+    loopback: IPNetwork | None
+    router_id: IPAddress | None
+    router_id_given: bool
+    advertise: list
+    lans: list            # [(index, IPNetwork)]
+    zones: dict           # role -> name (None when invalid)
 
-    def fail(self, where: str, field: str, message: str) -> None:
-        self.problems.append(f"{where}: {field}: {message}")
-
-    def require(self, obj: dict, where: str, field: str, kind, default=None, required=True):
-        if not isinstance(obj, dict):
-            return default
-        if field not in obj or obj[field] is None:
-            if required:
-                self.fail(where, field, "missing")
-            return default
-        value = obj[field]
-        if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-            if isinstance(value, str) and value.isdigit():
-                return int(value)
-            self.fail(where, field, f"must be an integer, got {value!r}")
-            return default
-        if kind is str and not isinstance(value, str):
-            self.fail(where, field, f"must be a string, got {type(value).__name__}")
-            return default
-        if kind in (list, dict) and not isinstance(value, kind):
-            self.fail(where, field, f"must be a {kind.__name__}")
-            return default
-        if kind is bool and not isinstance(value, bool):
-            self.fail(where, field, f"must be true or false, got {value!r}")
-            return default
-        return value
-
-    def unknown(self, obj: dict, where: str, allowed: set[str]) -> None:
-        if isinstance(obj, dict):
-            for key in obj:
-                if key not in allowed:
-                    self.fail(where, key, f"unknown field (expected one of {', '.join(sorted(allowed))})")
-
-    def interface(self, value, where: str, field: str):
-        if value is None:
-            return None
-        try:
-            net = IPNetwork(value)
-        except (AddrFormatError, ValueError, TypeError):
-            self.fail(where, field, f"invalid address {value!r} (expected A.B.C.D/LEN)")
-            return None
-        if "/" not in str(value) or net.version != 4:
-            self.fail(where, field, f"invalid address {value!r} (expected A.B.C.D/LEN)")
-            return None
-        return net
-
-    def address(self, value, where: str, field: str):
-        if value is None:
-            return None
-        try:
-            addr = IPAddress(value)
-        except (AddrFormatError, ValueError, TypeError):
-            self.fail(where, field, f"invalid IPv4 address {value!r}")
-            return None
-        if addr.version != 4 or "/" in str(value):
-            self.fail(where, field, f"invalid IPv4 address {value!r}")
-            return None
-        return addr
-
-    def prefix(self, value, where: str, field: str):
-        try:
-            net = IPNetwork(value)
-        except (AddrFormatError, ValueError, TypeError):
-            self.fail(where, field, f"invalid prefix {value!r}")
-            return None
-        if net.version != 4 or net.network != net.ip:
-            self.fail(where, field, f"invalid prefix {value!r} (host bits set or not IPv4)")
-            return None
-        return net
+    @property
+    def complete(self) -> bool:
+        return self.ifl is not None and self.ext is not None and self.asn is not None
 
 
-DEVICE_FIELDS = {"external_interface", "external_address", "public_address", "asn", "loopback", "router_id",
-                 "advertise", "lan_prefixes", "zones"}
-TUNNEL_FIELDS = {"name", "state", "ends", "ike", "ipsec", "bgp", "allow_weak_crypto", "description"}
-END_FIELDS = {"device", "st0_unit", "address", "remote_gateway"}
-IKE_INTENT_FIELDS = {"version", "mode", "profile", "proposal", "dpd", "nat_keepalive", "nat_traversal"}
-IPSEC_INTENT_FIELDS = {"profile", "proposal", "pfs_group", "establish_tunnels"}
+@dataclass
+class End:
+    index: int
+    device_name: object   # as given (str, INVALID or None)
+    device: Device | None
+    st0_unit: int | None
+    net: IPNetwork | None
+    remote_gateway: IPAddress | None
 
 
-def build_plans(devices: dict, tunnels: list, psks: dict | None = None, profiles: dict | None = None) -> dict:
-    """Validate the intent and return ``{device: plan}``; raise IntentError with every problem."""
-    if NETADDR_IMPORT_ERROR is not None:
-        raise ImportError("the Python library netaddr is required on the controller "
-                          "(pip install netaddr)") from NETADDR_IMPORT_ERROR
-    ck = _Checker()
-    psks = psks or {}
-    all_profiles = {**BUILTIN_PROFILES, **(profiles or {})}
-    facts = {name: _device_facts(ck, name, spec) for name, spec in sorted((devices or {}).items())}
-    if not isinstance(tunnels, list):
-        ck.fail("srx_vpn_tunnels", "-", "must be a list of tunnels")
-        tunnels = []
-    seen_names: set[str] = set()
-    st0_used: dict[tuple[str, int], str] = {}
-    subnets: list[tuple[IPNetwork, str]] = []
-    parsed = []
-    for index, raw in enumerate(tunnels):
-        name = raw.get("name") if isinstance(raw, dict) else None
-        where = f"tunnel {name!r}" if isinstance(name, str) else f"srx_vpn_tunnels[{index}]"
-        t = _tunnel(ck, where, raw, facts, all_profiles, psks)
-        if t is None:
-            continue
-        if t["name"] in seen_names:
-            ck.fail(where, "name", "used by another tunnel")
-        seen_names.add(t["name"])
-        for i, end in enumerate(t["ends"]):
-            key = (end["device"], end["st0_unit"])
-            if key in st0_used and t["state"] == "present":
-                ck.fail(where, f"ends[{i}].st0_unit",
-                        f"st0.{end['st0_unit']} on {end['device']} is already used by tunnel {st0_used[key]!r}")
-            st0_used.setdefault(key, t["name"])
-        if t["state"] == "present":
-            net = t["ends"][0]["net"].cidr
-            for other_net, other in subnets:
-                if net in other_net or other_net in net:
-                    ck.fail(where, "ends[0].address", f"tunnel subnet {net} overlaps tunnel {other!r} ({other_net})")
-            subnets.append((net, t["name"]))
-        parsed.append(t)
-    if ck.problems:
-        raise IntentError(ck.problems)
-    return {name: _plan(name, f, [t for t in parsed if name in (e["device"] for e in t["ends"])], facts)
-            for name, f in facts.items() if f is not None}
+@dataclass
+class Tunnel:
+    where: str
+    name: str | None
+    state: str | None
+    ends: list[End]
+    description: str | None
+    weak_ok: bool
+    bgp: dict
+    ike: dict            # version, mode, mode_given, profile, proposal, dpd, nat_keepalive, nat_traversal
+    ipsec: dict          # profile, proposal, pfs_group, establish_tunnels
+    given: dict = field(default_factory=dict)   # the cleaned entry as the schema returned it
+    given_cache: dict = field(default_factory=dict)   # values derived once (the subnet)
+
+    @property
+    def present(self) -> bool:
+        return self.state == "present"
 
 
-def _device_facts(ck: _Checker, name: str, spec) -> dict | None:
-    where = f"device {name!r}"
+@dataclass
+class Fleet:
+    devices: dict         # name -> Device (None: srx_vpn_device missing or not a mapping)
+    tunnels: list         # [Tunnel]
+    psks: dict            # tunnel name -> key (INVALID when the schema refused it)
+    profiles: dict        # name -> profile (built-in and custom; INVALID when refused)
+    custom_profiles: dict  # srx_vpn_profiles as cleaned
+    psks_given: bool = True  # srx_vpn_psks is a mapping (otherwise already reported)
+
+
+def _v(value):
+    """A cleaned value, or None when invalid."""
+    return None if value is INVALID else value
+
+
+def _device(name: str, spec: dict | None) -> Device | None:
     if not isinstance(spec, dict):
-        ck.fail(where, "srx_vpn_device", "missing or not a mapping")
         return None
-    ck.unknown(spec, where, DEVICE_FIELDS)
-    ext = ck.require(spec, where, "external_interface", str)
-    if ext is not None and not IFL_RE.match(ext):
-        ck.fail(where, "external_interface", f"{ext!r} is not a logical interface like ge-0/0/0.0")
-    ext_net = ck.interface(ck.require(spec, where, "external_address", str), where, "external_address")
-    public = ck.address(spec.get("public_address"), where, "public_address") if spec.get("public_address") else None
-    asn = ck.require(spec, where, "asn", int)
-    if asn is not None and not 1 <= asn <= 4294967295:
-        ck.fail(where, "asn", f"{asn} is out of range 1-4294967295")
-    loopback = ck.interface(spec.get("loopback"), where, "loopback") if spec.get("loopback") else None
-    router_id = ck.address(spec.get("router_id"), where, "router_id") if spec.get("router_id") else None
-    advertise = []
-    for i, p in enumerate(ck.require(spec, where, "advertise", list, [], required=False)):
-        net = ck.prefix(p, where, f"advertise[{i}]")
-        if net is not None:
-            advertise.append(net)
-    lans = []
-    for i, p in enumerate(ck.require(spec, where, "lan_prefixes", list, [], required=False)):
-        net = ck.prefix(p, where, f"lan_prefixes[{i}]")
-        if net is not None:
-            lans.append(net)
-    zones = {**DEFAULT_ZONES, **(ck.require(spec, where, "zones", dict, {}, required=False))}
-    for role, zone in zones.items():
-        if role not in ZONE_ROLES:
-            ck.fail(where, f"zones.{role}", f"unknown zone role (expected {', '.join(ZONE_ROLES)})")
-        elif not isinstance(zone, str) or not NAME_RE.match(zone):
-            ck.fail(where, f"zones.{role}", f"invalid zone name {zone!r}")
-    if router_id is None and loopback is not None:
-        router_id = loopback.ip
-    if not advertise and loopback is not None:
-        advertise = [IPNetwork(f"{loopback.ip}/32")]
-    if ext_net is None or asn is None or ext is None:
-        return None
-    return {"external_interface": ext, "external_address": ext_net, "public_address": public or ext_net.ip,
-            "asn": asn, "loopback": loopback, "router_id": router_id, "advertise": advertise,
-            "lan_prefixes": lans, "zones": zones}
+    ext = network(spec["external_address"]) if valid(spec.get("external_address")) else None
+    public = ip_address(spec["public_address"]) if valid(spec.get("public_address")) else None
+    loopback = network(spec["loopback"]) if valid(spec.get("loopback")) else None
+    router_id = ip_address(spec["router_id"]) if valid(spec.get("router_id")) else None
+    advertise = [network(p) for p in _v(spec.get("advertise")) or [] if valid(p)]
+    lans = [(i, network(p)) for i, p in enumerate(_v(spec.get("lan_prefixes")) or []) if valid(p)]
+    zones = dict(DEFAULT_ZONES)
+    given_zones = spec.get("zones")
+    if given_zones is INVALID:
+        zones = dict.fromkeys(ZONE_ROLES)
+    elif given_zones:
+        zones.update({role: _v(value) for role, value in given_zones.items()})
+    return Device(
+        name=name, ifl=_v(spec.get("external_interface")), ext=ext,
+        public=public if public is not None else (ext.ip if ext is not None else None),
+        public_given=spec.get("public_address") is not None, asn=_v(spec.get("asn")), loopback=loopback,
+        router_id=router_id if router_id is not None else (loopback.ip if loopback is not None else None),
+        router_id_given=spec.get("router_id") is not None,
+        advertise=advertise if spec.get("advertise") is not None else
+        ([network(f"{loopback.ip}/32")] if loopback is not None else []),
+        lans=lans, zones=zones)
 
 
-def _tunnel(ck: _Checker, where: str, raw, facts: dict, profiles: dict, psks: dict) -> dict | None:
-    if not isinstance(raw, dict):
-        ck.fail(where, "-", "must be a mapping")
+def _proposal(source: dict | None, fields: tuple[str, ...], defaults: dict) -> dict | None:
+    if not isinstance(source, dict):
         return None
-    ck.unknown(raw, where, TUNNEL_FIELDS)
-    name = ck.require(raw, where, "name", str)
-    if name is not None and not NAME_RE.match(name):
-        ck.fail(where, "name", "use letters, digits, '-', '_' or '.' (at most 41 characters)")
-        name = None
-    state = ck.require(raw, where, "state", str, "present", required=False)
-    if state not in ("present", "absent"):
-        ck.fail(where, "state", f"must be present or absent, got {state!r}")
-    ends_raw = ck.require(raw, where, "ends", list, [])
-    if len(ends_raw) != 2:
-        ck.fail(where, "ends", f"a tunnel has exactly two ends, got {len(ends_raw)}")
-        return None
-    ends = []
-    for i, end in enumerate(ends_raw):
-        ew = f"ends[{i}]"
-        if not isinstance(end, dict):
-            ck.fail(where, ew, "must be a mapping")
-            return None
-        for key in end:
-            if key not in END_FIELDS:
-                ck.fail(where, f"{ew}.{key}", f"unknown field (expected one of {', '.join(sorted(END_FIELDS))})")
-        device = end.get("device")
-        if device not in facts:
-            ck.fail(where, f"{ew}.device", f"unknown device {device!r}")
-            device = None
-        elif facts[device] is None:
-            device = None
-        unit = ck.require(end, where, "st0_unit", int)
-        if unit is not None and not 0 <= unit <= 16385:
-            ck.fail(where, f"{ew}.st0_unit", f"{unit} is out of range 0-16385")
-        net = ck.interface(ck.require(end, where, "address", str), where, f"{ew}.address")
-        ends.append({"device": device, "st0_unit": unit, "net": net, "remote_gateway": end.get("remote_gateway")})
-    if any(e["device"] is None or e["st0_unit"] is None or e["net"] is None for e in ends):
-        return None
-    a, b = ends
-    if a["device"] == b["device"]:
-        ck.fail(where, "ends", "both ends are on the same device")
-    if a["net"].cidr != b["net"].cidr:
-        ck.fail(where, "ends[1].address", f"{b['net']} is not in the subnet of ends[0].address {a['net']}")
-    elif a["net"].ip == b["net"].ip:
-        ck.fail(where, "ends[1].address", "both ends have the same address")
-    elif a["net"].prefixlen < 31 and (a["net"].ip in (a["net"].network, a["net"].broadcast)
-                                      or b["net"].ip in (b["net"].network, b["net"].broadcast)):
-        ck.fail(where, "ends", "a tunnel address is the subnet's network or broadcast address")
-    for i, (me, peer) in enumerate(((a, b), (b, a))):
-        gw = me["remote_gateway"]
-        peer_public = facts[peer["device"]]["public_address"]
-        if gw is not None:
-            addr = ck.address(gw, where, f"ends[{i}].remote_gateway")
-            if addr is not None and addr != peer_public:
-                ck.fail(where, f"ends[{i}].remote_gateway",
-                        f"{gw} is not the public address of {peer['device']} ({peer_public})")
-    fa, fb = facts[a["device"]], facts[b["device"]]
-    bgp = ck.require(raw, where, "bgp", dict, {"enabled": True}, required=False)
-    bgp_enabled = bgp.get("enabled", True) is not False
-    if bgp_enabled and fa["asn"] == fb["asn"]:
-        ck.fail(where, "bgp", f"eBGP needs different AS numbers; {a['device']} and {b['device']} are both AS {fa['asn']}")
-    weak_ok = ck.require(raw, where, "allow_weak_crypto", bool, False, required=False)
-    ike = _ike(ck, where, ck.require(raw, where, "ike", dict, {}, required=False), profiles, weak_ok)
-    ipsec = _ipsec(ck, where, ck.require(raw, where, "ipsec", dict, {}, required=False), profiles, weak_ok)
-    state_ok = state == "present"
-    if state_ok and name is not None:
-        psk = psks.get(name)
-        if psk is None or str(psk) == "":
-            ck.fail(where, "psk", f"no pre-shared key in srx_vpn_psks[{name!r}] (put it in the vault)")
-        elif len(str(psk)) < MIN_PSK_LENGTH:
-            ck.fail(where, "psk", f"pre-shared key is shorter than {MIN_PSK_LENGTH} characters")
-    if name is None or ike is None or ipsec is None:
-        return None
-    return {"name": name, "state": state, "ends": ends, "ike": ike, "ipsec": ipsec,
-            "bgp": {"enabled": bgp_enabled, "bfd": bool(bgp.get("bfd", False))},
-            "description": raw.get("description")}
-
-
-def _proposal(ck: _Checker, where: str, field: str, spec: dict, fields: dict, weak_ok: bool) -> dict:
-    out = {}
-    for key, allowed in fields.items():
-        value = spec.get(key)
-        if value is None:
-            continue
-        if value not in allowed:
-            ck.fail(where, f"{field}.{key}", f"{value!r} is not one of {', '.join(sorted(allowed))}")
-        elif value in WEAK.get(key, ()) and not weak_ok:
-            ck.fail(where, f"{field}.{key}", f"{value} is weak crypto; set allow_weak_crypto: true on this tunnel to use it")
-        out[key] = value
-    lifetime = spec.get("lifetime_seconds")
-    if lifetime is not None:
-        if not isinstance(lifetime, int) or not 180 <= lifetime <= 86400:
-            ck.fail(where, f"{field}.lifetime_seconds", f"{lifetime!r} is out of range 180-86400")
-        out["lifetime_seconds"] = lifetime
+    out = {k: source[k] for k in fields if source.get(k) is not None and source[k] is not INVALID}
+    for key, value in defaults.items():
+        out.setdefault(key, value)
     return out
 
 
-def _profile(ck, where, section: str, spec: dict, profiles: dict):
-    if "proposal" in spec and "profile" in spec:
-        ck.fail(where, f"{section}.profile", "give either profile or proposal, not both")
-    if "proposal" in spec:
-        prop = spec["proposal"]
-        if not isinstance(prop, dict):
-            ck.fail(where, f"{section}.proposal", "must be a mapping")
-            return None, None
-        return prop, "custom"
-    pname = spec.get("profile", "default")
-    if pname not in profiles:
-        ck.fail(where, f"{section}.profile", f"unknown crypto profile {pname!r} (known: {', '.join(sorted(profiles))})")
-        return None, None
-    return profiles[pname], pname
+def _crypto(section: str, spec: dict, profiles: dict) -> tuple[str | None, dict | None, object]:
+    """(profile name or CUSTOM, proposal, the profile itself) of the ``ike``/``ipsec`` section."""
+    node = {"ike": S.IKE_PROPOSAL, "ipsec": S.IPSEC_PROPOSAL}[section]
+    defaults = {k: v["default"] for k, v in node["fields"].items() if "default" in v}
+    fields = tuple(node["fields"])
+    if spec.get("proposal") is not None:
+        return CUSTOM, _proposal(spec["proposal"], fields, defaults), None
+    name = spec.get("profile", "default")
+    profile = profiles.get(name) if isinstance(name, str) else None
+    if not isinstance(profile, dict):
+        return _v(name), None, None
+    return name, _proposal(profile.get(section), fields, defaults), profile
 
 
-def _ike(ck: _Checker, where: str, spec: dict, profiles: dict, weak_ok: bool) -> dict | None:
-    ck.unknown(spec, f"{where}: ike", IKE_INTENT_FIELDS)
-    version = spec.get("version", "v2")
-    if version not in ("v1", "v2"):
-        ck.fail(where, "ike.version", f"must be v1 or v2, got {version!r}")
-    mode = spec.get("mode", "main")
-    if mode not in ("main", "aggressive"):
-        ck.fail(where, "ike.mode", f"must be main or aggressive, got {mode!r}")
-    if version == "v2" and "mode" in spec:
-        ck.fail(where, "ike.mode", "applies to IKEv1 only")
-    source, pname = _profile(ck, where, "ike", spec, profiles)
-    if source is None:
+def _tunnel(where: str, raw, devices: dict, profiles: dict) -> Tunnel | None:
+    if not isinstance(raw, dict):
         return None
-    ike_source = source.get("ike", source) if pname != "custom" else source
-    proposal = _proposal(ck, where, "ike.proposal" if pname == "custom" else f"profile {pname}: ike",
-                         ike_source, IKE_FIELDS, weak_ok)
-    proposal.setdefault("authentication_method", "pre-shared-keys")
-    for key in ("dh_group", "encryption_algorithm"):
-        if key not in proposal:
-            ck.fail(where, f"ike.proposal.{key}", "missing")
-    if "gcm" not in proposal.get("encryption_algorithm", "") and "authentication_algorithm" not in proposal:
-        ck.fail(where, "ike.proposal.authentication_algorithm", "missing (required unless encryption is GCM)")
-    dpd = spec.get("dpd", {"interval": 10, "threshold": 3})
-    if dpd is not None:
-        if not isinstance(dpd, dict):
-            ck.fail(where, "ike.dpd", "must be a mapping with interval and threshold")
-            dpd = None
+    ends = []
+    for i, e in enumerate(_v(raw.get("ends")) or []):
+        if not isinstance(e, dict):
+            ends.append(End(i, None, None, None, None, None))
+            continue
+        dev = e.get("device")
+        ends.append(End(i, dev, devices.get(dev) if isinstance(dev, str) else None, _v(e.get("st0_unit")),
+                        network(e["address"]) if valid(e.get("address")) else None,
+                        ip_address(e["remote_gateway"]) if valid(e.get("remote_gateway")) else None))
+    ike_spec = raw.get("ike") if isinstance(raw.get("ike"), dict) else {}
+    ipsec_spec = raw.get("ipsec") if isinstance(raw.get("ipsec"), dict) else {}
+    ike_profile, ike_proposal, _ike_source = _crypto("ike", ike_spec, profiles)
+    ipsec_profile, ipsec_proposal, ipsec_source = _crypto("ipsec", ipsec_spec, profiles)
+    dpd = ike_spec.get("dpd") if isinstance(ike_spec.get("dpd"), dict) else {}
+    pfs = ipsec_spec.get("pfs_group")
+    if pfs is None:
+        pfs = ipsec_source.get("pfs_group", "group14") if isinstance(ipsec_source, dict) else "group14"
+    bgp = raw.get("bgp") if isinstance(raw.get("bgp"), dict) else {}
+    version = ike_spec.get("version", _default(S.IKE, "version"))
+    return Tunnel(
+        where=where, name=_v(raw.get("name")), state=_v(raw.get("state", _default(S.TUNNEL, "state"))),
+        ends=ends, description=_v(raw.get("description")),
+        weak_ok=raw.get("allow_weak_crypto") is True,
+        bgp={"enabled": bgp.get("enabled", True) is not False, "bfd": bgp.get("bfd") is True},
+        ike={"version": _v(version), "mode": _v(ike_spec.get("mode", _default(S.IKE, "mode"))),
+             "mode_given": ike_spec.get("mode") is not None, "profile": ike_profile, "proposal": ike_proposal,
+             "dpd": {"interval": _v(dpd.get("interval", _default(S.IKE["fields"]["dpd"], "interval"))),
+                     "threshold": _v(dpd.get("threshold", _default(S.IKE["fields"]["dpd"], "threshold")))},
+             "nat_keepalive": _v(ike_spec.get("nat_keepalive")),
+             "nat_traversal": ike_spec.get("nat_traversal", True) is not False},
+        ipsec={"profile": ipsec_profile, "proposal": ipsec_proposal, "pfs_group": _v(pfs),
+               "establish_tunnels": _v(ipsec_spec.get("establish_tunnels",
+                                                      _default(S.IPSEC, "establish_tunnels")))},
+        given=raw)
+
+
+def parse_fleet(devices: dict, tunnels, psks=None, profiles=None, host_vars=None,
+                problems: list[str] | None = None) -> Fleet:
+    """Run the schema (problems appended to ``problems``) and build the fleet model."""
+    clean, _problems = validate(devices or {}, tunnels, psks, profiles, host_vars, problems)
+    facts = {name: _device(name, spec) for name, spec in sorted(clean["devices"].items())}
+    custom = clean["profiles"] if isinstance(clean["profiles"], dict) else {}
+    all_profiles = {**BUILTIN_PROFILES, **{k: v for k, v in custom.items()
+                                           if k.lower() not in RESERVED_PROFILE_NAMES}}
+    parsed = []
+    raw_tunnels = list(tunnels) if isinstance(tunnels, (list, tuple)) else []
+    node = S.VARIABLES["srx_vpn_tunnels"]
+    for index, raw in enumerate(clean["tunnels"] if isinstance(clean["tunnels"], list) else []):
+        where, _path = Checker.item_label(node, raw_tunnels[index], index, "srx_vpn_tunnels", [])
+        t = _tunnel(where, raw, facts, all_profiles)
+        if t is not None:
+            parsed.append(t)
+    return Fleet(facts, parsed, clean["psks"] if isinstance(clean["psks"], dict) else {}, all_profiles, custom,
+                 psks_given=isinstance(clean["psks"], dict))
+
+
+# ---------------------------------------------------------------------------------------
+# The fleet rules: one small function each, yielding (where, field, message)
+# ---------------------------------------------------------------------------------------
+Problem = tuple[str, str, str]
+
+
+def _devices(fleet: Fleet) -> list[Device]:
+    return [d for d in fleet.devices.values() if d is not None]
+
+
+def _dw(d: Device) -> str:
+    return f"device {d.name!r}"
+
+
+def rule_external_address_is_a_host(fleet: Fleet) -> Iterator[Problem]:
+    """The external address is not its subnet's network or broadcast address."""
+    for d in _devices(fleet):
+        if d.ext is not None and d.ext.prefixlen < 31 and d.ext.ip in (d.ext.network, d.ext.broadcast):
+            kind = "network" if d.ext.ip == d.ext.network else "broadcast"
+            yield _dw(d), "external_address", f"{d.ext} is the {kind} address of its subnet, not a host address"
+
+
+def rule_loopback_is_a_host_route(fleet: Fleet) -> Iterator[Problem]:
+    """The loopback (lo0.0, router-id, advertised prefix) is a /32."""
+    for d in _devices(fleet):
+        if d.loopback is not None and d.loopback.prefixlen != 32:
+            yield _dw(d), "loopback", f"must be a /32 (one host address on lo0.0), got {d.loopback}"
+
+
+def rule_zones_are_distinct(fleet: Fleet) -> Iterator[Problem]:
+    """The VPN zone is the product's own (deleted and set whole): it is neither the external nor
+    the LAN zone; the LAN zone is not the external zone (transit policies would open it)."""
+    for d in _devices(fleet):
+        z = d.zones
+        for role in ("untrust", "trust"):
+            if z.get("vpn") is not None and z.get("vpn") == z.get(role):
+                yield (_dw(d), "zones.vpn", (f"{z['vpn']!r} is also zones.{role}: the product deletes and re-creates "
+                       "the VPN zone, so it must be a zone of its own"))
+        if z.get("trust") is not None and z.get("trust") == z.get("untrust"):
+            yield (_dw(d), "zones.trust", (f"{z['trust']!r} is also zones.untrust: the transit policies would "
+                   "permit traffic from the external zone"))
+
+
+def rule_device_addresses_disjoint(fleet: Fleet) -> Iterator[Problem]:
+    """On one device: no LAN prefix overlaps another or the external subnet; the loopback is
+    not in the external subnet."""
+    for d in _devices(fleet):
+        ext = d.ext.cidr if d.ext is not None else None
+        if ext is not None and d.loopback is not None and d.loopback.ip in ext:
+            yield _dw(d), "loopback", f"{d.loopback.ip} is inside the external subnet {ext}"
+        for n, (i, lan) in enumerate(d.lans):
+            if ext is not None and (lan in ext or ext in lan):
+                yield _dw(d), f"lan_prefixes[{i}]", f"{lan} overlaps the external subnet {ext}"
+            for j, other in d.lans[:n]:
+                if lan in other or other in lan:
+                    yield _dw(d), f"lan_prefixes[{i}]", f"{lan} overlaps lan_prefixes[{j}] ({other})"
+
+
+def _duplicates(fleet: Fleet, value_of) -> Iterator[tuple[Device, Device, object]]:
+    """(device, first device with the same value, value) for every repeated value."""
+    seen: dict = {}
+    for d in _devices(fleet):
+        value = value_of(d)
+        if value is None:
+            continue
+        if value in seen:
+            yield d, seen[value], value
         else:
-            for key, lo, hi in (("interval", 2, 60), ("threshold", 1, 5)):
-                v = dpd.get(key)
-                if not isinstance(v, int) or not lo <= v <= hi:
-                    ck.fail(where, f"ike.dpd.{key}", f"must be an integer {lo}-{hi}, got {v!r}")
-    keepalive = spec.get("nat_keepalive")
-    if keepalive is not None and (not isinstance(keepalive, int) or not 1 <= keepalive <= 300):
-        ck.fail(where, "ike.nat_keepalive", f"must be an integer 1-300, got {keepalive!r}")
-    return {"version": version, "mode": mode if version == "v1" else None, "proposal": proposal,
-            "profile": pname, "dpd": dpd, "nat_keepalive": keepalive,
-            "nat_traversal": spec.get("nat_traversal", True) is not False}
+            seen[value] = d
 
 
-def _ipsec(ck: _Checker, where: str, spec: dict, profiles: dict, weak_ok: bool) -> dict | None:
-    ck.unknown(spec, f"{where}: ipsec", IPSEC_INTENT_FIELDS)
-    source, pname = _profile(ck, where, "ipsec", spec, profiles)
-    if source is None:
+def rule_unique_external_address(fleet: Fleet) -> Iterator[Problem]:
+    """No two devices have the same external address."""
+    for d, first, ip in _duplicates(fleet, lambda d: d.ext.ip if d.ext is not None else None):
+        yield _dw(d), "external_address", f"{ip} is also the external address of device {first.name!r}"
+
+
+def rule_unique_public_address(fleet: Fleet) -> Iterator[Problem]:
+    """No two devices are reached at the same public address (a given public_address included)."""
+    for d, first, ip in _duplicates(fleet, lambda d: d.public):
+        if d.public_given or first.public_given:
+            yield _dw(d), "public_address", f"{ip} is also the public address of device {first.name!r}"
+
+
+def rule_unique_loopback(fleet: Fleet) -> Iterator[Problem]:
+    """No two devices have the same loopback address."""
+    for d, first, ip in _duplicates(fleet, lambda d: d.loopback.ip if d.loopback is not None else None):
+        yield _dw(d), "loopback", f"{ip} is also the loopback of device {first.name!r}"
+
+
+def rule_unique_router_id(fleet: Fleet) -> Iterator[Problem]:
+    """No two devices have the same BGP router-id (a given router_id included)."""
+    for d, first, ip in _duplicates(fleet, lambda d: d.router_id):
+        if d.router_id_given or first.router_id_given:
+            yield _dw(d), "router_id", f"{ip} is also the router-id of device {first.name!r}"
+
+
+def _overlapping(items: list[tuple[object, object]]) -> Iterator[tuple[object, object]]:
+    """Every pair (earlier, later) of ``items`` - (IPNetwork, payload) in a meaningful order -
+    whose networks overlap: a sort and a sweep over integer ranges, not a test of every pair
+    (a fleet of hundreds of devices)."""
+    ranges = sorted(((int(net.first), int(net.last), n, payload) for n, (net, payload) in enumerate(items)),
+                    key=lambda r: (r[0], -r[1]))
+    active: list[tuple[int, int, int, object]] = []
+    for first, last, n, payload in ranges:
+        active = [a for a in active if a[1] >= first]
+        for _first, _last, m, other in active:
+            yield (other, payload) if m < n else (payload, other)
+        active.append((first, last, n, payload))
+
+
+def rule_lan_prefixes_disjoint_across_devices(fleet: Fleet) -> Iterator[Problem]:
+    """No LAN prefix of a device overlaps one of another device."""
+    items = [(lan, (d, i, lan)) for d in _devices(fleet) for i, lan in d.lans]
+    found = []
+    for (other, j, theirs), (d, i, lan) in _overlapping(items):
+        if d is not other:
+            found.append((_dw(d), f"lan_prefixes[{i}]",
+                          f"{lan} overlaps lan_prefixes[{j}] of device {other.name!r} ({theirs})"))
+    yield from sorted(found)
+
+
+def rule_tunnel_ends_are_known_devices(fleet: Fleet) -> Iterator[Problem]:
+    """Each end names a device of the fleet (the inventory group)."""
+    for t in fleet.tunnels:
+        for e in t.ends:
+            name = e.device_name
+            if isinstance(name, str) and name not in fleet.devices:
+                yield t.where, f"ends[{e.index}].device", f"unknown device {name!r}{suggest(name, fleet.devices)}"
+
+
+def _ends(t: Tunnel) -> tuple[End, End] | None:
+    """Both ends when both have a usable device and address."""
+    if len(t.ends) != 2 or not all(e.device is not None and e.net is not None for e in t.ends):
         return None
-    ipsec_source = source.get("ipsec", source) if pname != "custom" else source
-    proposal = _proposal(ck, where, "ipsec.proposal" if pname == "custom" else f"profile {pname}: ipsec",
-                         ipsec_source, IPSEC_FIELDS, weak_ok)
-    proposal.setdefault("protocol", "esp")
-    if "encryption_algorithm" not in proposal:
-        ck.fail(where, "ipsec.proposal.encryption_algorithm", "missing")
-    elif "gcm" not in proposal["encryption_algorithm"] and "authentication_algorithm" not in proposal:
-        ck.fail(where, "ipsec.proposal.authentication_algorithm", "missing (required unless encryption is GCM)")
-    pfs = spec.get("pfs_group", source.get("pfs_group", "group14") if pname != "custom" else "group14")
-    if pfs not in (None, "none") and pfs not in IKE_FIELDS["dh_group"]:
-        ck.fail(where, "ipsec.pfs_group", f"{pfs!r} is not a DH group (or none)")
-    elif pfs in WEAK["pfs_group"] and not weak_ok:
-        ck.fail(where, "ipsec.pfs_group", f"{pfs} is weak crypto; set allow_weak_crypto: true on this tunnel to use it")
-    establish = spec.get("establish_tunnels", "immediately")
-    if establish not in ("immediately", "on-traffic"):
-        ck.fail(where, "ipsec.establish_tunnels", f"must be immediately or on-traffic, got {establish!r}")
-    return {"proposal": proposal, "profile": pname, "pfs_group": None if pfs in (None, "none") else pfs,
-            "establish_tunnels": establish}
+    return t.ends[0], t.ends[1]
+
+
+def rule_tunnel_ends_on_two_devices(fleet: Fleet) -> Iterator[Problem]:
+    """The two ends are on two different devices."""
+    for t in fleet.tunnels:
+        names = [e.device_name for e in t.ends]
+        if len(names) == 2 and isinstance(names[0], str) and names[0] == names[1]:
+            yield t.where, "ends", "both ends are on the same device"
+
+
+def rule_tunnel_ends_in_one_subnet(fleet: Fleet) -> Iterator[Problem]:
+    """Both end addresses are host addresses of one subnet, and different."""
+    for t in fleet.tunnels:
+        if len(t.ends) != 2 or t.ends[0].net is None or t.ends[1].net is None:
+            continue
+        a, b = t.ends[0].net, t.ends[1].net
+        if a.cidr != b.cidr:
+            yield t.where, "ends[1].address", f"{b} is not in the subnet of ends[0].address {a}"
+        elif a.ip == b.ip:
+            yield t.where, "ends[1].address", "both ends have the same address"
+        elif a.prefixlen < 31 and (a.ip in (a.network, a.broadcast) or b.ip in (b.network, b.broadcast)):
+            yield t.where, "ends", "a tunnel address is the subnet's network or broadcast address"
+
+
+def rule_st0_units_unique(fleet: Fleet) -> Iterator[Problem]:
+    """A present tunnel's st0 unit is not used by another present tunnel on the same device."""
+    used: dict[tuple[str, int], str] = {}
+    for t in fleet.tunnels:
+        if not t.present:
+            continue
+        for e in t.ends:
+            if not isinstance(e.device_name, str) or e.st0_unit is None:
+                continue
+            key = (e.device_name, e.st0_unit)
+            if key in used:
+                yield (t.where, f"ends[{e.index}].st0_unit",
+                       f"st0.{e.st0_unit} on {e.device_name} is already used by tunnel {used[key]!r}")
+            used.setdefault(key, t.name)
+
+
+def _subnet(t: Tunnel):
+    """The tunnel's subnet (None unless both ends have an address in one subnet)."""
+    if "subnet" not in t.given_cache:
+        a, b = (t.ends[0].net, t.ends[1].net) if len(t.ends) == 2 else (None, None)
+        t.given_cache["subnet"] = a.cidr if a is not None and b is not None and a.cidr == b.cidr else None
+    return t.given_cache["subnet"]
+
+
+def rule_tunnel_subnets_disjoint(fleet: Fleet) -> Iterator[Problem]:
+    """No two present tunnels' subnets overlap."""
+    items = [(_subnet(t), (n, t)) for n, t in enumerate(fleet.tunnels) if t.present and _subnet(t) is not None]
+    found = []
+    for (_m, first), (n, later) in _overlapping(items):
+        found.append((n, (later.where, "ends[0].address",
+                          f"tunnel subnet {_subnet(later)} overlaps tunnel {first.name!r} ({_subnet(first)})")))
+    yield from (problem for _n, problem in sorted(found, key=lambda x: x[0]))
+
+
+def rule_tunnel_subnet_clear_of_device_addresses(fleet: Fleet) -> Iterator[Problem]:
+    """A present tunnel's subnet overlaps no device's external subnet or LAN prefix and holds no
+    device's loopback (an st0 address equal to a loopback included)."""
+    items = []
+    for n, t in enumerate(fleet.tunnels):
+        if t.present and _subnet(t) is not None:
+            items.append((_subnet(t), ("tunnel", n, t)))
+    for d in _devices(fleet):
+        if d.ext is not None:
+            items.append((d.ext.cidr, ("external", d, f"the external subnet of device {d.name!r} ({d.ext.cidr})")))
+        if d.loopback is not None:
+            items.append((network(f"{d.loopback.ip}/32"),
+                          ("loopback", d, f"the loopback of device {d.name!r} ({d.loopback.ip})")))
+        for i, lan in d.lans:
+            items.append((lan, ("lan", d, f"lan_prefixes[{i}] of device {d.name!r} ({lan})")))
+    found = []
+    for a, b in _overlapping(items):
+        tunnel, other = (a, b) if a[0] == "tunnel" else (b, a)
+        if tunnel[0] != "tunnel" or other[0] == "tunnel":
+            continue
+        t = tunnel[2]
+        verb = "holds" if other[0] == "loopback" else "overlaps"
+        found.append((tunnel[1], (t.where, "ends[0].address", f"tunnel subnet {_subnet(t)} {verb} {other[2]}")))
+    yield from (problem for _n, problem in sorted(found, key=lambda x: x[0]))
+
+
+def rule_remote_gateway_is_the_peer(fleet: Fleet) -> Iterator[Problem]:
+    """A given remote_gateway is the public address of the other end's device."""
+    for t in fleet.tunnels:
+        ends = _ends(t)
+        if ends is None:
+            continue
+        for me, peer in (ends, ends[::-1]):
+            gw, public = me.remote_gateway, peer.device.public
+            if gw is not None and public is not None and gw != public:
+                yield (t.where, f"ends[{me.index}].remote_gateway",
+                       f"{gw} is not the public address of {peer.device.name} ({public})")
+
+
+def rule_ebgp_peers_differ_in_as(fleet: Fleet) -> Iterator[Problem]:
+    """With BGP on the tunnel, the two ends are in different AS (eBGP)."""
+    for t in fleet.tunnels:
+        ends = _ends(t)
+        if ends is None or not t.bgp["enabled"]:
+            continue
+        a, b = ends[0].device, ends[1].device
+        if a.asn is not None and a.asn == b.asn and a.name != b.name:
+            yield t.where, "bgp", f"eBGP needs different AS numbers; {a.name} and {b.name} are both AS {a.asn}"
+
+
+def rule_psk_given(fleet: Fleet) -> Iterator[Problem]:
+    """A present tunnel has a key in srx_vpn_psks."""
+    for t in fleet.tunnels:
+        if fleet.psks_given and t.present and t.name is not None and t.name not in fleet.psks:
+            hint = suggest(t.name, fleet.psks).replace("did you mean", "srx_vpn_psks has")
+            yield t.where, "psk", f"no pre-shared key in srx_vpn_psks[{t.name!r}] (put it in the vault){hint}"
+
+
+def rule_psk_strength(fleet: Fleet) -> Iterator[Problem]:
+    """A present tunnel's key has at least 16 characters (MIN_PSK_LENGTH); the key is never shown."""
+    for t in fleet.tunnels:
+        key = fleet.psks.get(t.name) if t.present and t.name is not None else None
+        if isinstance(key, str) and len(key) < MIN_PSK_LENGTH:
+            yield t.where, "psk", f"pre-shared key is shorter than {MIN_PSK_LENGTH} characters"
+
+
+def rule_crypto_profile_known(fleet: Fleet) -> Iterator[Problem]:
+    """A tunnel's ike/ipsec profile is a built-in one or one of srx_vpn_profiles."""
+    for t in fleet.tunnels:
+        for section in ("ike", "ipsec"):
+            spec = t.ike if section == "ike" else t.ipsec
+            name = spec["profile"]
+            if isinstance(name, str) and name != CUSTOM and name not in fleet.profiles \
+                    and name not in fleet.custom_profiles:
+                known = [n for n in fleet.profiles if n != CUSTOM]
+                yield (t.where, f"{section}.profile", (f"unknown crypto profile {name!r}{suggest(name, known)} "
+                       f"(known: {', '.join(sorted(known))})"))
+
+
+def _proposal_field(t: Tunnel, section: str) -> str:
+    profile = t.ike["profile"] if section == "ike" else t.ipsec["profile"]
+    return f"{section}.proposal" if profile == CUSTOM else f"profile {profile}: {section}"
+
+
+def rule_weak_crypto(fleet: Fleet) -> Iterator[Problem]:
+    """DES, 3DES, MD5, SHA-1 and DH/PFS groups 1, 2, 5 only with allow_weak_crypto: true."""
+    for t in fleet.tunnels:
+        if t.weak_ok:
+            continue
+        for section in ("ike", "ipsec"):
+            proposal = (t.ike if section == "ike" else t.ipsec)["proposal"] or {}
+            for key, value in proposal.items():
+                if value in WEAK.get(key, ()):
+                    yield (t.where, f"{_proposal_field(t, section)}.{key}",
+                           f"{value} is weak crypto; set allow_weak_crypto: true on this tunnel to use it")
+        if t.ipsec["pfs_group"] in WEAK["pfs_group"]:
+            yield (t.where, "ipsec.pfs_group", (f"{t.ipsec['pfs_group']} is weak crypto; set allow_weak_crypto: "
+                   "true on this tunnel to use it"))
+
+
+def _integrity(proposal: dict, section: str) -> Iterator[tuple[str, str]]:
+    gcm = "gcm" in str(proposal.get("encryption_algorithm", ""))
+    has_auth = "authentication_algorithm" in proposal
+    if not gcm and not has_auth:
+        yield "authentication_algorithm", "missing (required unless encryption is GCM)"
+    if gcm and has_auth and section == "ipsec":
+        yield "authentication_algorithm", "must not be given with GCM encryption (GCM authenticates itself)"
+
+
+def rule_proposal_integrity(fleet: Fleet) -> Iterator[Problem]:
+    """A proposal without GCM names an integrity algorithm; an IPsec proposal with GCM names none.
+    Checked once per custom profile and once per tunnel with its own proposal."""
+    for name, profile in fleet.custom_profiles.items():
+        if isinstance(profile, dict) and name.lower() not in RESERVED_PROFILE_NAMES:
+            for section in ("ike", "ipsec"):
+                if isinstance(profile.get(section), dict):
+                    for key, message in _integrity(profile[section], section):
+                        yield f"srx_vpn_profiles[{name!r}]", f"{section}.{key}", message
+    for t in fleet.tunnels:
+        for section in ("ike", "ipsec"):
+            spec = (t.ike if section == "ike" else t.ipsec)
+            if spec["profile"] == CUSTOM and spec["proposal"] is not None:
+                for key, message in _integrity(spec["proposal"], section):
+                    yield t.where, f"{section}.proposal.{key}", message
+
+
+def rule_ike_gcm_needs_ikev2(fleet: Fleet) -> Iterator[Problem]:
+    """GCM encryption of IKE is IKEv2 only on SRX."""
+    for t in fleet.tunnels:
+        proposal = t.ike["proposal"] or {}
+        if t.ike["version"] == "v1" and "gcm" in str(proposal.get("encryption_algorithm", "")):
+            yield (t.where, f"{_proposal_field(t, 'ike')}.encryption_algorithm",
+                   f"{proposal['encryption_algorithm']} needs IKEv2 (ike.version: v2)")
+
+
+def rule_ike_mode_is_ikev1_only(fleet: Fleet) -> Iterator[Problem]:
+    """ike.mode is given only with IKEv1."""
+    for t in fleet.tunnels:
+        if t.ike["version"] == "v2" and t.ike["mode_given"]:
+            yield t.where, "ike.mode", "applies to IKEv1 only"
+
+
+def rule_no_aggressive_mode_with_psk(fleet: Fleet) -> Iterator[Problem]:
+    """IKEv1 aggressive mode with a pre-shared key sends a hash an eavesdropper can attack
+    offline: weak crypto, refused unless allow_weak_crypto: true."""
+    for t in fleet.tunnels:
+        if t.ike["version"] == "v1" and t.ike["mode"] == "aggressive" and not t.weak_ok:
+            yield (t.where, "ike.mode", ("aggressive mode with a pre-shared key exposes a hash of the key to "
+                   "offline guessing (weak crypto); use main mode or IKEv2, or set allow_weak_crypto: true"))
+
+
+def rule_nat_keepalive_needs_nat_traversal(fleet: Fleet) -> Iterator[Problem]:
+    """nat_keepalive means nothing with nat_traversal: false."""
+    for t in fleet.tunnels:
+        if t.ike["nat_keepalive"] is not None and not t.ike["nat_traversal"]:
+            yield t.where, "ike.nat_keepalive", "needs NAT traversal, but nat_traversal is false"
+
+
+def rule_profile_names_not_reserved(fleet: Fleet) -> Iterator[Problem]:
+    """A custom profile does not take the name of a built-in one (or of `custom`)."""
+    for name in fleet.custom_profiles:
+        if name.lower() in RESERVED_PROFILE_NAMES:
+            yield (f"srx_vpn_profiles[{name!r}]", "name", (f"{name!r} is reserved (built-in profiles: "
+                   f"{', '.join(BUILTIN_PROFILES)}; {CUSTOM!r} names a tunnel's own proposal); choose another name"))
+
+
+def rule_custom_proposal_names_free(fleet: Fleet) -> Iterator[Problem]:
+    """A tunnel with its own proposal names it after itself (IKE-PROP-<TUNNEL>): no profile may
+    have the tunnel's name, ignoring case."""
+    profiles = {n.lower(): n for n in (*BUILTIN_PROFILES, *fleet.custom_profiles)}
+    for t in fleet.tunnels:
+        if t.name is None or t.name.lower() not in profiles:
+            continue
+        for section in ("ike", "ipsec"):
+            if (t.ike if section == "ike" else t.ipsec)["profile"] == CUSTOM:
+                prefix = "IKE-PROP-" if section == "ike" else "IPSEC-PROP-"
+                yield (t.where, f"{section}.proposal", (f"the tunnel's own proposal is named {prefix}{t.name.upper()}, "
+                       f"like the proposal of profile {profiles[t.name.lower()]!r}; rename the tunnel or the profile"))
+
+
+RULES = [
+    rule_external_address_is_a_host, rule_loopback_is_a_host_route, rule_zones_are_distinct,
+    rule_device_addresses_disjoint, rule_unique_external_address, rule_unique_public_address,
+    rule_unique_loopback, rule_unique_router_id, rule_lan_prefixes_disjoint_across_devices,
+    rule_tunnel_ends_are_known_devices, rule_tunnel_ends_on_two_devices, rule_tunnel_ends_in_one_subnet,
+    rule_st0_units_unique, rule_tunnel_subnets_disjoint, rule_tunnel_subnet_clear_of_device_addresses,
+    rule_remote_gateway_is_the_peer, rule_ebgp_peers_differ_in_as, rule_psk_given, rule_psk_strength,
+    rule_crypto_profile_known, rule_weak_crypto, rule_proposal_integrity, rule_ike_gcm_needs_ikev2,
+    rule_ike_mode_is_ikev1_only, rule_no_aggressive_mode_with_psk, rule_nat_keepalive_needs_nat_traversal,
+    rule_profile_names_not_reserved, rule_custom_proposal_names_free,
+]
+
+
+def rules_table() -> str:
+    """The Markdown table of the fleet rules (docs/intent.md), from their docstrings."""
+    rows = ["| rule | what it refuses |", "|---|---|"]
+    for rule in RULES:
+        text = " ".join((rule.__doc__ or "").split()).replace("|", "\\|")
+        rows.append(f"| `{rule.__name__[len('rule_'):]}` | {text} |")
+    return "\n".join(rows)
+
+
+def check_fleet(fleet: Fleet) -> list[str]:
+    """The problems every rule finds, in rule order."""
+    return [f"{where}: {fld}: {message}" for rule in RULES for where, fld, message in rule(fleet)]
+
+
+def build_plans(devices: dict, tunnels: list, psks: dict | None = None, profiles: dict | None = None,
+                host_vars: dict | None = None) -> dict:
+    """Validate the intent and return ``{device: plan}``; raise IntentError with every problem.
+
+    ``devices``: {inventory host: its srx_vpn_device}; ``host_vars``: {host: {srx_vpn_* variable:
+    value}} for the run options and unknown variables (optional)."""
+    if NETADDR_IMPORT_ERROR is not None:
+        raise ImportError("the Python library netaddr is required on the controller "
+                          "(pip install netaddr)") from NETADDR_IMPORT_ERROR
+    problems: list[str] = []
+    fleet = parse_fleet(devices, tunnels, psks, profiles, host_vars, problems)
+    for problem in check_fleet(fleet):
+        if problem not in problems:
+            problems.append(problem)
+    if problems:
+        raise IntentError(problems)
+    return {d.name: _plan(d, [t for t in fleet.tunnels if d.name in (e.device_name for e in t.ends)], fleet)
+            for d in _devices(fleet)}
 
 
 # ---------------------------------------------------------------------------------------
@@ -441,9 +693,9 @@ def _ipsec(ck: _Checker, where: str, spec: dict, profiles: dict, weak_ok: bool) 
 def object_names(tunnel: str, ike_profile: str, ipsec_profile: str) -> dict:
     """Junos object names of one tunnel (upper-case, prefixed, stable)."""
     t = tunnel.upper()
-    return {"ike_proposal": f"IKE-PROP-{ike_profile.upper()}" if ike_profile != "custom" else f"IKE-PROP-{t}",
+    return {"ike_proposal": f"IKE-PROP-{ike_profile.upper()}" if ike_profile != CUSTOM else f"IKE-PROP-{t}",
             "ike_policy": f"IKE-POL-{t}", "gateway": f"IKE-GW-{t}",
-            "ipsec_proposal": f"IPSEC-PROP-{ipsec_profile.upper()}" if ipsec_profile != "custom" else f"IPSEC-PROP-{t}",
+            "ipsec_proposal": f"IPSEC-PROP-{ipsec_profile.upper()}" if ipsec_profile != CUSTOM else f"IPSEC-PROP-{t}",
             "ipsec_policy": f"IPSEC-POL-{t}", "vpn": f"IPSEC-VPN-{t}"}
 
 
@@ -451,20 +703,27 @@ BGP_GROUP = "SRXVPN-EBGP"
 EXPORT_POLICY = "SRXVPN-EXPORT"
 ADVERTISE_LIST = "SRXVPN-ADVERTISE"
 MANAGED_PREFIXES = ("IKE-PROP-", "IKE-POL-", "IKE-GW-", "IPSEC-PROP-", "IPSEC-POL-", "IPSEC-VPN-")
+ST0_DESCRIPTION = "srx_vpn tunnel {tunnel} to {peer}"   # the ownership mark (candidate.ST0_MARK)
 
 
-def _plan(name: str, f: dict, tunnels: list[dict], facts: dict) -> dict:
-    ext_ifd, ext_unit = f["external_interface"].split(".")
+def st0_description(tunnel: str, peer: str, extra: str | None = None) -> str:
+    """The st0 unit's description: the ownership mark, then the tunnel's own description."""
+    text = ST0_DESCRIPTION.format(tunnel=tunnel, peer=peer)
+    return f"{text}: {extra}" if extra else text
+
+
+def _plan(d: Device, tunnels: list[Tunnel], fleet: Fleet) -> dict:
+    ext_ifd, ext_unit = d.ifl.split(".")
     plan = {
-        "device": name,
-        "asn": f["asn"],
-        "router_id": str(f["router_id"]) if f["router_id"] is not None else None,
-        "external": {"ifl": f["external_interface"], "interface": ext_ifd, "unit": ext_unit,
-                     "address": str(f["external_address"]), "public_address": str(f["public_address"])},
-        "loopback": str(f["loopback"]) if f["loopback"] is not None else None,
-        "zones": dict(f["zones"]),
-        "advertise": [str(p) for p in f["advertise"]],
-        "lan_prefixes": [str(p) for p in f["lan_prefixes"]],
+        "device": d.name,
+        "asn": d.asn,
+        "router_id": str(d.router_id) if d.router_id is not None else None,
+        "external": {"ifl": d.ifl, "interface": ext_ifd, "unit": ext_unit,
+                     "address": str(d.ext), "public_address": str(d.public)},
+        "loopback": str(d.loopback) if d.loopback is not None else None,
+        "zones": {role: name for role, name in d.zones.items() if name is not None},
+        "advertise": [str(p) for p in d.advertise],
+        "lan_prefixes": [str(p) for _index, p in d.lans],
         "remote_lan_prefixes": [],
         "tunnels": [], "absent": [], "ike_proposals": {}, "ipsec_proposals": {},
         "bgp": {"group": BGP_GROUP, "export_policy": EXPORT_POLICY, "prefix_list": ADVERTISE_LIST,
@@ -472,40 +731,43 @@ def _plan(name: str, f: dict, tunnels: list[dict], facts: dict) -> dict:
         "expect": {"tunnels": [], "bgp_peers": [], "pings": []},
         "peers": [],
     }
-    for t in sorted(tunnels, key=lambda t: t["name"]):
-        me, peer = (t["ends"][0], t["ends"][1]) if t["ends"][0]["device"] == name else (t["ends"][1], t["ends"][0])
-        pf = facts[peer["device"]]
-        names = object_names(t["name"], t["ike"]["profile"], t["ipsec"]["profile"])
-        st0 = f"st0.{me['st0_unit']}"
-        entry = {"name": t["name"], "st0_unit": me["st0_unit"], "st0": st0, "address": str(me["net"]),
-                 "description": t["description"] or f"srx_vpn tunnel {t['name']} to {peer['device']}",
-                 "peer": {"device": peer["device"], "address": str(peer["net"].ip), "asn": pf["asn"],
-                          "public_address": str(pf["public_address"])},
-                 "names": names, "psk_ref": t["name"],
-                 "ike": {k: v for k, v in t["ike"].items() if k != "proposal"},
-                 "ipsec": {k: v for k, v in t["ipsec"].items() if k != "proposal"},
-                 "bgp": t["bgp"]}
-        if t["state"] == "absent":
+    for t in sorted(tunnels, key=lambda t: t.name):
+        me, peer = (t.ends[0], t.ends[1]) if t.ends[0].device_name == d.name else (t.ends[1], t.ends[0])
+        pf = peer.device
+        names = object_names(t.name, t.ike["profile"], t.ipsec["profile"])
+        st0 = f"st0.{me.st0_unit}"
+        ike = {"version": t.ike["version"], "mode": t.ike["mode"] if t.ike["version"] == "v1" else None,
+               "profile": t.ike["profile"], "dpd": dict(t.ike["dpd"]), "nat_keepalive": t.ike["nat_keepalive"],
+               "nat_traversal": t.ike["nat_traversal"]}
+        pfs = t.ipsec["pfs_group"]
+        ipsec = {"profile": t.ipsec["profile"], "pfs_group": None if pfs == "none" else pfs,
+                 "establish_tunnels": t.ipsec["establish_tunnels"]}
+        entry = {"name": t.name, "st0_unit": me.st0_unit, "st0": st0, "address": str(me.net),
+                 "description": st0_description(t.name, pf.name, t.description),
+                 "peer": {"device": pf.name, "address": str(peer.net.ip), "asn": pf.asn,
+                          "public_address": str(pf.public)},
+                 "names": names, "psk_ref": t.name, "ike": ike, "ipsec": ipsec, "bgp": dict(t.bgp)}
+        if not t.present:
             plan["absent"].append(entry)
             continue
         plan["tunnels"].append(entry)
-        plan["peers"].append(peer["device"])
-        plan["ike_proposals"][names["ike_proposal"]] = t["ike"]["proposal"]
-        plan["ipsec_proposals"][names["ipsec_proposal"]] = t["ipsec"]["proposal"]
-        plan["expect"]["tunnels"].append({"name": t["name"], "remote_address": str(pf["public_address"]),
+        plan["peers"].append(pf.name)
+        plan["ike_proposals"][names["ike_proposal"]] = dict(t.ike["proposal"])
+        plan["ipsec_proposals"][names["ipsec_proposal"]] = dict(t.ipsec["proposal"])
+        plan["expect"]["tunnels"].append({"name": t.name, "remote_address": str(pf.public),
                                           "vpn": names["vpn"], "st0": st0})
-        plan["expect"]["pings"].append({"target": str(peer["net"].ip), "source": str(me["net"].ip),
-                                        "count": 3, "max_loss_percent": 0, "tunnel": t["name"]})
-        if t["bgp"]["enabled"]:
-            plan["bgp"]["neighbors"].append({"address": str(peer["net"].ip), "peer_as": pf["asn"],
-                                             "tunnel": t["name"], "bfd": t["bgp"]["bfd"],
-                                             "description": f"{peer['device']} over {t['name']}"})
-            plan["expect"]["bgp_peers"].append({"peer_address": str(peer["net"].ip), "peer_as": pf["asn"],
-                                                "tunnel": t["name"],
-                                                "min_received_prefixes": len(pf["advertise"])})
+        plan["expect"]["pings"].append({"target": str(peer.net.ip), "source": str(me.net.ip),
+                                        "count": 3, "max_loss_percent": 0, "tunnel": t.name})
+        if t.bgp["enabled"]:
+            plan["bgp"]["neighbors"].append({"address": str(peer.net.ip), "peer_as": pf.asn,
+                                             "tunnel": t.name, "bfd": t.bgp["bfd"],
+                                             "description": f"{pf.name} over {t.name}"})
+            plan["expect"]["bgp_peers"].append({"peer_address": str(peer.net.ip), "peer_as": pf.asn,
+                                                "tunnel": t.name,
+                                                "min_received_prefixes": len(pf.advertise)})
     plan["peers"] = sorted(set(plan["peers"]))
     plan["bgp"]["neighbors"].sort(key=lambda n: IPAddress(n["address"]))
-    remote = {str(p) for peer in plan["peers"] for p in facts[peer]["lan_prefixes"]}
+    remote = {str(p) for peer in plan["peers"] for _index, p in fleet.devices[peer].lans}
     plan["remote_lan_prefixes"] = sorted(remote, key=IPNetwork)
     return plan
 

@@ -8,7 +8,8 @@ The five stanza roles (``interfaces``, ``zones``, ``ike``, ``ipsec``, ``bgp``) k
 fleet deploy renders the same files here, in one process, with Jinja2 set up as Ansible's
 ``template`` module sets it up (``trim_blocks``), instead of one ``template`` task per stanza
 per device. The roles' variables are filled from the plan: ``<stanza>_plan`` and the
-role defaults the templates read.
+role defaults the templates read. Every value goes through ``netops.srx_vpn.junos_word`` or
+``netops.srx_vpn.junos_quote`` (``junos_syntax.py``), registered here under the same names.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import functools
 import os
 
 from .candidate import PSK_PLACEHOLDER, STANZAS
+from .junos_syntax import FILTERS
 
 try:
     import jinja2
@@ -40,6 +42,7 @@ def _template(stanza: str):
         source = handle.read()
     env = jinja2.Environment(trim_blocks=True, undefined=jinja2.StrictUndefined, autoescape=False,
                              keep_trailing_newline=True)
+    env.filters.update(FILTERS)   # the collection's filter plugins, under the names the templates use
     return env.from_string(source)
 
 

@@ -93,7 +93,7 @@ CASES = [
         {"device": "srx-a", "st0_unit": 0, "address": "10.0.3.1/30"},
         {"device": "srx-c", "st0_unit": 0, "address": "10.0.3.2/30"}]}),
      "tunnel 'a-c': ends[0].st0_unit: st0.0 on srx-a is already used by tunnel 'a-b'"),
-    ("as out of range", _set(("d", "srx-a", "asn"), 4294967296), "device 'srx-a': asn: 4294967296 is out of range"),
+    ("as out of range", _set(("d", "srx-a", "asn"), 4294967296), "device 'srx-a': asn: must be an integer from 1 to 4294967295, got 4294967296"),
     ("equal as on ebgp pair", _set(("d", "srx-b", "asn"), 100),
      "tunnel 'a-b': bgp: eBGP needs different AS numbers; srx-a and srx-b are both AS 100"),
     ("gateway not the peer public address", _set(END0 + ("remote_gateway",), "1.1.1.9"),
