@@ -287,7 +287,15 @@ class Session(OperationalRpcs):
         return []
 
     # -- load ------------------------------------------------------------------------------
+    def _drop_at(self, stage: str) -> None:
+        """The ``drop-session STAGE`` fault: drop this session, once, at ``stage``."""
+        faults = self.device.faults
+        if faults.get("drop-session") == stage:
+            faults.pop("drop-session")
+            raise DropSession()
+
     def rpc_load_configuration(self, rpc):
+        self._drop_at("load")
         err = self._writable()
         if err is not None:
             return err
@@ -347,6 +355,7 @@ class Session(OperationalRpcs):
             dev.candidate_owner = self
 
     def rpc_edit_config(self, rpc):
+        self._drop_at("load")
         config = find_child(rpc, "config")
         body = find_child(config, "configuration") if config is not None else None
         if body is None:
@@ -494,9 +503,7 @@ class Session(OperationalRpcs):
 
     def _commit(self, minutes: int, comment: str):
         faults = self.device.faults
-        if faults.get("drop-session"):
-            faults.pop("drop-session")
-            raise DropSession()
+        self._drop_at("commit")
         if faults.get("fail-commit"):
             message = faults.pop("fail-commit")
             return E("commit-results", None, rpc_error(message, error_type="application"),

@@ -10,8 +10,10 @@ import time
 from .device import Device
 from .protocols import Protocols
 
+DROP_STAGES = ("load", "commit")  # drop-session [STAGE]: <load-configuration>/<edit-config> or commit
+
 FAULT_KINDS = {
-    "drop-session": "drop the NETCONF session at the next commit (no reply)",
+    "drop-session": "drop the NETCONF session at the next STAGE (load or commit, default commit; no reply)",
     "delay-commit": "delay every commit by SECONDS lab seconds",
     "hold-lock": "hold the configuration lock as another user (default: admin)",
     "fail-commit": "fail the next commit with MESSAGE",
@@ -96,6 +98,12 @@ class Lab:
                 return {"ok": False, "error": "delay-commit needs SECONDS"}
         elif kind == "fail-commit":
             device.faults[kind] = " ".join(args) or "commit failed (injected fault)"
+        elif kind == "drop-session":
+            stage = args[0] if args else "commit"
+            if stage not in DROP_STAGES or len(args) > 1:
+                return {"ok": False, "error": f"drop-session takes an optional stage ({' or '.join(DROP_STAGES)}), "
+                                              f"got {' '.join(args)!r}"}
+            device.faults[kind] = stage
         else:
             device.faults[kind] = True
         return {"ok": True}

@@ -3,6 +3,7 @@ link, fault, wait-settled, down, side-by-side labs, and start-up failures."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pathlib
@@ -17,6 +18,8 @@ import pytest
 from jnpr.junos import Device as PyEZDevice
 from lxml import etree
 from ncclient import manager
+from ncclient.operations import RPCError, TimeoutExpiredError
+from ncclient.transport import TransportError
 from srxlab import cli
 
 SRXLAB = pathlib.Path(sys.executable).parent / "srxlab"
@@ -73,6 +76,25 @@ def refuses_tcp(device: dict) -> bool:
     return False
 
 
+def load_is_dropped(device: dict) -> bool:
+    """A `<load-configuration>` over ncclient that gets no reply: the connection drops."""
+    m = manager.connect(host=device["host"], port=device["port"], username=device["username"],
+                        password=device["password"], hostkey_verify=False, device_params={"name": "junos"},
+                        look_for_keys=False, allow_agent=False, timeout=TIMEOUT)
+    m.timeout = 10
+    try:
+        m.lock()
+        m.load_configuration(action="set", config=["set system host-name dropped"])
+    except RPCError:
+        return False
+    except (TransportError, TimeoutExpiredError):
+        return True
+    finally:
+        with contextlib.suppress(Exception):
+            m.close_session()
+    return False
+
+
 def test_lab_lifecycle(state_dirs):
     state_dir = state_dirs[0]
     up = srxlab("up", "--topology", str(SEED_PAIR), state_dir=state_dir)
@@ -120,6 +142,11 @@ def test_lab_lifecycle(state_dirs):
     assert srxlab("fault", "srx-a", "clear", state_dir=state_dir).returncode == 0
     bad_fault = srxlab("fault", "srx-a", "no-such-fault", "1", state_dir=state_dir)
     assert bad_fault.returncode == 1 and "no-such-fault" in bad_fault.stderr
+    bad_stage = srxlab("fault", "srx-a", "drop-session", "sideways", state_dir=state_dir)
+    assert bad_stage.returncode == 1 and "sideways" in bad_stage.stderr
+    assert srxlab("fault", "srx-a", "drop-session", "load", state_dir=state_dir).returncode == 0
+    assert load_is_dropped(lab["srx-a"]), "drop-session load: the load got a reply"
+    assert host_name(lab["srx-a"]) == "srx-a"      # the next session works, nothing was loaded
     settled = srxlab("wait-settled", "--timeout", "20", state_dir=state_dir)
     assert settled.returncode == 0, settled.stderr
 

@@ -253,6 +253,55 @@ def test_faults(lab, dev):
     assert not lab.control({"op": "fault", "device": "srx-a", "kind": "bogus"})["ok"]
 
 
+def test_drop_session_fault_stages(lab, dev):
+    """`drop-session [load|commit]`: the session drops (no reply) at the next load or commit,
+    once; nothing is loaded or committed and closing the session releases its lock."""
+    def fault(*args):
+        return lab.control({"op": "fault", "device": "srx-a", "kind": "drop-session", "args": list(args)})
+
+    factory = committed_set(dev.new_session("root"))
+    history = len(dev.db.history)
+    # load: the load drops before touching the candidate; a commit would not
+    assert fault("load")["ok"] and dev.faults == {"drop-session": "load"}
+    s = dev.new_session("root")
+    assert rpc(s, "<lock><target><candidate/></target></lock>") == []
+    with pytest.raises(DropSession):
+        load_set(s, "set system host-name dropped-at-load")
+    assert dev.faults == {}, "the fault fires once"
+    s.close()                                   # the transport ends the session after a drop
+    assert dev.lock_holder is None
+    s = dev.new_session("root")
+    assert rpc(s, "<get-configuration format='set'/>")[0].text == factory, "the dropped load changed the candidate"
+    assert fault("load")["ok"]
+    with pytest.raises(DropSession):
+        rpc(s, "<load-configuration rollback='1'/>")           # any load-configuration, a rollback too
+    assert fault("load")["ok"]
+    with pytest.raises(DropSession):                           # and the NETCONF base edit-config
+        rpc(s, "<edit-config><target><candidate/></target><config><configuration><system>"
+               "<host-name>x</host-name></system></configuration></config></edit-config>")
+    assert fault("load")["ok"]
+    assert commit(s)[0].find("routing-engine") is not None, "a load fault does not fire at a commit"
+    assert dev.faults == {"drop-session": "load"}
+    assert lab.control({"op": "fault", "device": "srx-a", "kind": "clear"})["ok"] and dev.faults == {}
+    # commit, given or by default (the behaviour without a stage): the load goes through
+    for args in (("commit",), ()):
+        assert fault(*args)["ok"] and dev.faults == {"drop-session": "commit"}
+        s = dev.new_session("root")
+        rpc(s, "<lock><target><candidate/></target></lock>")
+        assert errors(load_set(s, "set system host-name dropped-at-commit")) == []
+        with pytest.raises(DropSession):
+            commit(s, "<confirmed/><confirm-timeout>5</confirm-timeout>")
+        s.close()
+        assert dev.faults == {} and dev.lock_holder is None and dev.confirm_deadline is None
+    assert committed_set(dev.new_session("root")) == factory
+    assert len(dev.db.history) == history + 1   # only the commit made above with the load fault armed
+    # a stage that does not exist is refused, and arms nothing
+    for bad in (("sideways",), ("load", "commit")):
+        reply = fault(*bad)
+        assert not reply["ok"] and "load or commit" in reply["error"], reply
+    assert dev.faults == {}
+
+
 def test_unknown_rpc_and_command(dev):
     s = dev.new_session("root")
     assert errors(rpc(s, "<get-foo-information/>"))[0][2] == "syntax error"
