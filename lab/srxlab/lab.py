@@ -17,6 +17,7 @@ FAULT_KINDS = {
     "delay-commit": "delay every commit by SECONDS lab seconds",
     "hold-lock": "hold the configuration lock as another user (default: admin)",
     "fail-commit": "fail the next commit with MESSAGE",
+    "drop-ping": "the device's pings get no answer (ICMP filtered on its path); IKE, IPsec and BGP unaffected",
 }
 
 

@@ -911,7 +911,9 @@ class Protocols:
     def ping(self, name: str, target: str, source: str | None, count: int) -> PingResult:
         now = time.time()
         result = PingResult(target=target, source=source, count=count)
-        if self._ping_ok(name, target, now):
+        device = self.lab.devices.get(name) if hasattr(self.lab, "devices") else None
+        dropped = device is not None and device.faults.get("drop-ping")   # `srxlab fault DEV drop-ping`
+        if not dropped and self._ping_ok(name, target, now):
             result.rtts_ms = [round(self.rng.uniform(0.4, 0.9), 3) for _ in range(count)]
         return result
 

@@ -74,8 +74,9 @@ row   fault (change: rotate the key of the         expected
                                                    hub-spoke-3 not-reached; rc 2 (a device of the
                                                    run could not be read); the next run changes
                                                    nothing more
-14    a change that breaks only the pings over a   skipped: no intent-level change does that in the
-      touched tunnel                               lab model (see ``test_14_...``)
+14    ``drop-ping`` on srx-b (its pings get no     both rolled back, a-b's cause names srx-b's ping
+      answer; IKE, IPsec, BGP up): a ping-only     (and nothing else); after clearing the fault the
+      failure over the changed tunnel              old tunnel holds, the next run converges
 ====  ==========================================  ==================================================
 
 Rows 3, 5 and 12 failed at 8e8b30b (a confirm lost on one end left the component split; a
@@ -1103,14 +1104,28 @@ def test_13_hub_lock_held_on_an_uninvolved_spoke(hub: Bench) -> None:
     c.assert_ok()
 
 
-def test_14_change_that_breaks_only_the_pings_rolls_back_both_ends() -> None:
-    pytest.skip(
-        "no intent-level change breaks only the pings in the lab model: the product verifies one "
-        "ping per tunnel end, to the peer's st0 address from its own (intent.py _plan); the lab "
-        "answers it (protocols._ping_ok) unless the route lookup (the connected st0 subnet), the "
-        "tunnel's child SA, the far end owning the address, or host-inbound ping on the peer's "
-        "st0 zone fails; the first three fail BGP too (_bgp_relation uses the same route and "
-        "ownership), and the product always renders 'host-inbound-traffic system-services ping' "
-        "at the VPN zone level and never interface-level host-inbound on st0 (zones.set.j2). "
-        "Both ends come from one tunnel entry (intent.py refuses ends in different subnets), "
-        "so a one-sided address change cannot be written either; the lab ignores the ping source.")
+def test_14_ping_only_failure_over_a_changed_tunnel_rolls_back_both_ends(pair: Bench) -> None:
+    """No intent-level change breaks only the pings in the lab model (the product verifies one
+    ping per tunnel end, to the peer's st0 address; whatever breaks that route breaks BGP too),
+    so the ping-only failure is injected: ``drop-ping`` on srx-b (its pings get no answer, IKE,
+    IPsec and BGP stay up) while the key of a-b rotates. Both ends must roll back, the cause
+    naming the ping; once the fault is cleared the old tunnel holds and the next run converges."""
+    lab, c = pair.lab, RowChecks()
+    var = pair.rotate("drop-ping")
+    pre = lab.snapshots(PAIR)
+    lab.srxlab("fault", "srx-b", "drop-ping")
+    c.step = "faulty run"
+    run = pair.deploy(var)
+    post = lab.snapshots(PAIR)
+    lab.srxlab("fault", "srx-b", "clear")
+    check_rc(c, run, FAILED_RC)
+    no_leak(c, run, var, pair.inv)
+    # the fault stays until the run ends: the pings fail before, during and after it
+    check_report(c, run, {"srx-a": "rolled back", "srx-b": "rolled back"}, {TUNNEL: "rolled-back-still-down"})
+    detail = outcome(run, TUNNEL).get("detail", "")
+    c("ping" in detail and "srx-b" in detail, f"a-b's detail does not name srx-b's ping: {detail!r}")
+    c("no IKE SA" not in detail and "BGP peer" not in detail,
+      f"a-b's detail blames more than the ping (IKE, IPsec and BGP were up): {detail!r}")
+    invariant(pair, c, pre, post, rotation_intent(pair, pre, var))
+    converge(pair, c, var, pre, post)
+    c.assert_ok()
