@@ -12,7 +12,6 @@ Thin adapter: the engine is ``plugin_utils/fleet.py`` (sessions, phases), the de
 from __future__ import annotations
 
 import os
-import tempfile
 
 from ansible import constants as C
 from ansible.errors import AnsibleActionFail
@@ -48,18 +47,6 @@ ARGUMENT_SPEC = {
     "report_name": {"type": "str", "default": "vpn_status"},
     "lock_dir": {"type": "path"},
 }
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, (int, float)):
-        return value
-    return str(value)
 
 
 def _number(value):
@@ -104,15 +91,6 @@ def _percent(value, total):
     return _number(value)
 
 
-def _write(path, text):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".vpn_report.", dir=os.path.dirname(path))
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-
-
 def summary_lines(run):
     """What the run did, one line per tunnel and per deployed device (keys masked)."""
     lines = []
@@ -136,7 +114,7 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         result = super().run(task_vars=task_vars)
         _validation, args = self.validate_argument_spec(ARGUMENT_SPEC)
-        plans = _plain(args["plans"])
+        plans = report.plain(args["plans"])
         hosts = [str(h) for h in (args["hosts"] if args["hosts"] is not None
                                   else task_vars.get("ansible_play_hosts") or [])]
         fleet_hosts = [str(h) for h in (args["fleet"] or plans)]
@@ -178,7 +156,7 @@ class ActionModule(ActionBase):
             paths = {}
             for kind, text in (("md", report.render_markdown(model)), ("json", report.render_json(model))):
                 path = os.path.join(dest, f"{args['report_name']}.{kind}")
-                _write(path, mask_secrets(text))
+                report.write_file(path, mask_secrets(text))
                 paths[kind] = path
             result["report"] = paths
         head = (f"run {run['run_id']}: "

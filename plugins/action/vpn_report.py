@@ -10,7 +10,6 @@ Thin adapter: the report lives in ``plugin_utils/report.py``; documentation in
 from __future__ import annotations
 
 import os
-import tempfile
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
@@ -29,21 +28,6 @@ ARGUMENT_SPEC = {
 }
 
 
-def _plain(value):
-    """Plain dicts/lists/scalars (hostvars hand out lazy and tagged containers)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    return str(value)
-
-
 def _read(path):
     try:
         with open(path, encoding="utf-8") as handle:
@@ -52,28 +36,13 @@ def _read(path):
         return None
 
 
-def _write(path, text):
-    directory = os.path.dirname(path)
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".vpn_report.", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
 
     def _results(self, args, task_vars):
         if args["results"] is not None:
-            return _plain(args["results"])
+            return report.plain(args["results"])
         hosts = args["hosts"]
         if hosts is None:
             hosts = task_vars.get("ansible_play_hosts_all") or []
@@ -82,7 +51,7 @@ class ActionModule(ActionBase):
         for host in hosts:
             facts = hostvars.get(host) if hasattr(hostvars, "get") else None
             value = facts.get(args["result_var"]) if facts is not None else None
-            results[str(host)] = _plain(value) if value is not None else None
+            results[str(host)] = report.plain(value) if value is not None else None
         return results
 
     def run(self, tmp=None, task_vars=None):
@@ -93,7 +62,7 @@ class ActionModule(ActionBase):
         del validation
         try:
             model = report.build_report(self._results(args, task_vars),
-                                        _plain(args["tunnels"]) if args["tunnels"] else None,
+                                        report.plain(args["tunnels"]) if args["tunnels"] else None,
                                         args["generated_at"])
         except report.ReportError as exc:
             raise AnsibleActionFail(f"{FQCN}: {exc}") from exc
@@ -109,7 +78,7 @@ class ActionModule(ActionBase):
                 changed = True
             if not self._task.check_mode:
                 try:
-                    _write(path, text)
+                    report.write_file(path, text)
                 except OSError as exc:
                     raise AnsibleActionFail(f"{FQCN}: cannot write {path}: {exc}") from exc
         result.update(
