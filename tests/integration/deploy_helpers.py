@@ -488,26 +488,36 @@ class Inventory:
         return other
 
     # running the pipeline
-    def deploy(self, *args: str, limit: str | None = None, extra: dict[str, Any] | None = None,
-               timeout: float = PLAYBOOK_TIMEOUT) -> Run:
+    def command(self, playbook: pathlib.Path, *args: str, limit: str | None = None,
+                extra: dict[str, Any] | None = None, env: dict[str, str] | None = None,
+                verify_timeout: float = VERIFY_TIMEOUT) -> tuple[list[str], dict[str, str], pathlib.Path]:
+        """(argv, environment, persistent-connection folder) of one run of ``playbook`` for this
+        inventory; the previous report is removed first (a run that writes none must not show
+        it). The caller removes the folder after the run."""
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.reports_dir.mkdir(parents=True, exist_ok=True)
         report = self.reports_dir / "vpn_status.json"
         if report.exists():
-            report.unlink()   # a run that writes no report must not show the previous one
-        cmd = [tool("ansible-playbook"), str(PLAYBOOK), "-i", str(self.path),
+            report.unlink()
+        cmd = [tool("ansible-playbook"), str(playbook), "-i", str(self.path),
                "-e", f"srx_vpn_output_dir={self.out_dir}", "-e", f"srx_vpn_reports_dir={self.reports_dir}",
-               "-e", f"srx_vpn_verify_timeout={VERIFY_TIMEOUT}"]
+               "-e", f"srx_vpn_verify_timeout={verify_timeout}"]
         if limit:
             cmd += ["--limit", limit]
         if extra:
             cmd += ["-e", json.dumps(extra)]
         cmd += list(args)
         control = pathlib.Path(tempfile.mkdtemp(prefix="apc."))  # short: unix sockets
-        env = dict(base_env(), ANSIBLE_CONFIG=str(ANSIBLE_CFG), ANSIBLE_VAULT_PASSWORD_FILE=str(self.vault_pass),
-                   ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_RETRY_FILES_ENABLED="False",
-                   ANSIBLE_LOCAL_TEMP=str(self.work / "ansible-tmp"),
-                   ANSIBLE_PERSISTENT_CONTROL_PATH_DIR=str(control))
+        full_env = dict(base_env(), ANSIBLE_CONFIG=str(ANSIBLE_CFG), ANSIBLE_VAULT_PASSWORD_FILE=str(self.vault_pass),
+                        ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_RETRY_FILES_ENABLED="False",
+                        ANSIBLE_LOCAL_TEMP=str(self.work / "ansible-tmp"),
+                        ANSIBLE_PERSISTENT_CONTROL_PATH_DIR=str(control), **(env or {}))
+        return cmd, full_env, control
+
+    def deploy(self, *args: str, limit: str | None = None, extra: dict[str, Any] | None = None,
+               timeout: float = PLAYBOOK_TIMEOUT) -> Run:
+        cmd, env, control = self.command(PLAYBOOK, *args, limit=limit, extra=extra)
+        report = self.reports_dir / "vpn_status.json"
         start = time.monotonic()
         try:
             proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout,

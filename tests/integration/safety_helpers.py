@@ -9,19 +9,15 @@ import json
 import pathlib
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Iterable
 from typing import Any
 
 from deploy_helpers import (
-    ANSIBLE_CFG,
     REPO,
     Inventory,
     Run,
-    base_env,
     parse_recap,
-    tool,
 )
 
 from conftest import junos9_decrypt
@@ -37,26 +33,10 @@ def run_playbook(inv: Inventory, playbook: str, *args: str, limit: str | None = 
     """``ansible-playbook <playbook>`` for ``inv`` (as ``Inventory.deploy`` runs it), plus ``env``."""
     import subprocess
 
-    inv.out_dir.mkdir(parents=True, exist_ok=True)
-    inv.reports_dir.mkdir(parents=True, exist_ok=True)
+    extra_args = ["-e", "verify_timeout=30"] if playbook == "validate" else []
+    cmd, full_env, control = inv.command(PLAYBOOKS[playbook], *extra_args, *args, limit=limit, extra=extra,
+                                         env=env, verify_timeout=15)
     report = inv.reports_dir / "vpn_status.json"
-    if report.exists():
-        report.unlink()
-    cmd = [tool("ansible-playbook"), str(PLAYBOOKS[playbook]), "-i", str(inv.path),
-           "-e", f"srx_vpn_output_dir={inv.out_dir}", "-e", f"srx_vpn_reports_dir={inv.reports_dir}",
-           "-e", "srx_vpn_verify_timeout=15"]
-    if playbook == "validate":
-        cmd += ["-e", "verify_timeout=30"]
-    if limit:
-        cmd += ["--limit", limit]
-    if extra:
-        cmd += ["-e", json.dumps(extra)]
-    cmd += list(args)
-    control = pathlib.Path(tempfile.mkdtemp(prefix="apc."))
-    full_env = dict(base_env(), ANSIBLE_CONFIG=str(ANSIBLE_CFG), ANSIBLE_VAULT_PASSWORD_FILE=str(inv.vault_pass),
-                    ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_RETRY_FILES_ENABLED="False",
-                    ANSIBLE_LOCAL_TEMP=str(inv.work / "ansible-tmp"),
-                    ANSIBLE_PERSISTENT_CONTROL_PATH_DIR=str(control), **(env or {}))
     start = time.monotonic()
     try:
         proc = subprocess.run(cmd, env=full_env, capture_output=True, text=True, timeout=timeout,

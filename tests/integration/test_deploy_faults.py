@@ -109,16 +109,13 @@ from typing import Any
 
 import pytest
 from deploy_helpers import (
-    ANSIBLE_CFG,
     AUTO_ROLLBACK,
     PLAYBOOK,
-    VERIFY_TIMEOUT,
     Checks,
     Inventory,
     Lab,
     Run,
     Snapshot,
-    base_env,
     find_all,
     fleet_inventory,
     lab_inventory_copy,
@@ -127,7 +124,6 @@ from deploy_helpers import (
     new_psk,
     parse_recap,
     psk_on_device,
-    tool,
     unified,
     wait_tunnel,
     wait_until,
@@ -616,23 +612,7 @@ def living(pids: list[int]) -> list[int]:
 def start_deploy(inv: Inventory, *args: str, limit: str | None = None,
                  extra: dict[str, Any] | None = None) -> Started:
     """``Inventory.deploy`` in the background (its own process group, output in files)."""
-    inv.out_dir.mkdir(parents=True, exist_ok=True)
-    inv.reports_dir.mkdir(parents=True, exist_ok=True)
-    report = inv.reports_dir / "vpn_status.json"
-    if report.exists():
-        report.unlink()
-    cmd = [tool("ansible-playbook"), str(PLAYBOOK), "-i", str(inv.path),
-           "-e", f"srx_vpn_output_dir={inv.out_dir}", "-e", f"srx_vpn_reports_dir={inv.reports_dir}",
-           "-e", f"srx_vpn_verify_timeout={VERIFY_TIMEOUT}"]
-    if limit:
-        cmd += ["--limit", limit]
-    if extra:
-        cmd += ["-e", json.dumps(extra)]
-    cmd += list(args)
-    control = pathlib.Path(tempfile.mkdtemp(prefix="apc."))
-    env = dict(base_env(), ANSIBLE_CONFIG=str(ANSIBLE_CFG), ANSIBLE_VAULT_PASSWORD_FILE=str(inv.vault_pass),
-               ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_RETRY_FILES_ENABLED="False",
-               ANSIBLE_LOCAL_TEMP=str(inv.work / "ansible-tmp"), ANSIBLE_PERSISTENT_CONTROL_PATH_DIR=str(control))
+    cmd, env, control = inv.command(PLAYBOOK, *args, limit=limit, extra=extra)
     out = pathlib.Path(tempfile.mkstemp(prefix="run-out.", dir=inv.work)[1])
     err = pathlib.Path(tempfile.mkstemp(prefix="run-err.", dir=inv.work)[1])
     with open(out, "w") as fo, open(err, "w") as fe:
