@@ -41,7 +41,7 @@ lab-secrets: venv
 # confirmed per device, verify both ends, confirm or roll back, report).
 deploy: lab-up lab-secrets
 	srxlab probe --state-dir $(LAB_STATE)
-	ANSIBLE_VAULT_PASSWORD_FILE=.lab/vault-pass $(BIN)/ansible-playbook deploy_vpn.yml
+	$(BIN)/ansible-playbook deploy_vpn.yml
 
 # The whole suite: the quality gates, then pytest on 2 workers (unit, lab, integration,
 # Molecule). Both always run; the exit status fails if either failed.
