@@ -5,7 +5,8 @@ Every lab lives in a state directory (default ``.lab/default``) holding its log,
 process (see :mod:`srxlab.daemon`); labs in different state directories run side
 by side.  Subcommands::
 
-    srxlab up [--topology FILE]          start the lab detached, wait until every device accepts TCP
+    srxlab up [--topology FILE] [--backend model|real]
+                                         start the lab detached, wait until every device accepts TCP
     srxlab status [--json]               devices with host, port, credentials and state
     srxlab down                          stop the lab and wait for its process to end
     srxlab stop|start DEVICE             power a device off / on (same port)
@@ -143,7 +144,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     with contextlib.suppress(LabNotRunning):
         status = control_request(state_dir, {"op": "status"}, timeout=5.0)
         print(f"lab {status['name']} already running in {state_dir} (pid {status['pid']})")
-        print_lab(status, topo)
+        print_lab(status, topo, args.backend)
         return 0
     proc = None
     if not lab_alive(state_dir):
@@ -151,7 +152,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         with open(state_dir / LOG_FILE, "ab") as log_file:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "srxlab.daemon", "--topology", topo["path"],
-                 "--state-dir", str(state_dir)],
+                 "--state-dir", str(state_dir), "--backend", args.backend],
                 stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
                 cwd=state_dir, start_new_session=True, close_fds=True)
     status = wait_ready(state_dir, proc)
@@ -160,15 +161,18 @@ def cmd_up(args: argparse.Namespace) -> int:
             stop_process(proc)
         print(log_tail(state_dir), file=sys.stderr)
         return fail(f"lab in {state_dir} did not come up within {UP_TIMEOUT:.0f} s")
-    print(f"lab {status['name']} up in {state_dir} (pid {status['pid']})")
-    print_lab(status, topo)
+    extra = "" if status.get("backend", "model") == "model" else f", {status['backend']} backend"
+    print(f"lab {status['name']} up in {state_dir} (pid {status['pid']}{extra})")
+    print_lab(status, topo, args.backend)
     return 0
 
 
-def print_lab(status: dict[str, Any], topo: dict[str, Any]) -> None:
+def print_lab(status: dict[str, Any], topo: dict[str, Any], backend: str | None = None) -> None:
     """The device table, with a note if the lab runs another topology than requested."""
     if status["topology"] != topo["path"]:
         print(f"note: this lab runs {status['topology']}, not {topo['path']}")
+    if backend is not None and status.get("backend", "model") != backend:
+        print(f"note: this lab runs the {status.get('backend', 'model')} backend, not {backend}")
     print(format_table(status["devices"]))
 
 
@@ -224,6 +228,7 @@ def cmd_down(args: argparse.Namespace) -> int:
         control_request(state_dir, {"op": "down"})
     except LabNotRunning:
         if not lab_alive(state_dir):
+            clean_real_leftovers(state_dir)
             print(f"no lab running in {state_dir}")
             return 0
         print(f"lab in {state_dir} does not answer; sending SIGTERM to pid {pid}")
@@ -234,8 +239,25 @@ def cmd_down(args: argparse.Namespace) -> int:
         if time.monotonic() > deadline:
             return fail(f"lab in {state_dir} still running after {DOWN_TIMEOUT:.0f} s")
         time.sleep(POLL_INTERVAL)
+    clean_real_leftovers(state_dir)
     print(f"lab in {state_dir} down")
     return 0
+
+
+def clean_real_leftovers(state_dir: pathlib.Path) -> None:
+    """Stop the daemons and delete the namespaces of a real-backend lab whose process died
+    without tearing them down (the lab removes its own on exit)."""
+    if not (state_dir / "real").is_dir():
+        return
+    from srxlab.real.daemons import kill_stale  # only labs that ran the real backend
+    from srxlab.real.netns import delete_namespaces, lab_prefix, list_namespaces
+
+    killed = kill_stale(state_dir / "real")
+    prefix = lab_prefix(state_dir)
+    names = list_namespaces(prefix)
+    delete_namespaces(prefix)
+    if killed or names:
+        print(f"removed what a dead lab left in {state_dir}: {len(killed)} daemon(s), {len(names)} namespace(s)")
 
 
 def _lab_pid(state_dir: pathlib.Path) -> int | None:
@@ -319,8 +341,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print(f"{what}: {'ok' if item['ok'] else 'DOWN: ' + item['reason']}")
         for child in item.get("children", []):
             vpns = " <-> ".join(f"{d}:{v}" for d, v in child["vpns"].items())
-            state = "DOWN: " + child["reason"] if not child["ok"] else \
-                "SAs up but traffic black-holed: NAT in the path and NAT traversal disabled" if child["blackhole"] else "ok"
+            if not child["ok"]:
+                state = "DOWN: " + child["reason"]
+            elif child["blackhole"]:
+                state = "SAs up but traffic black-holed: NAT in the path and NAT traversal disabled"
+            else:
+                state = "ok"
             print(f"  ipsec {vpns}: {state}")
     return 0
 
@@ -372,6 +398,9 @@ def build_parser() -> argparse.ArgumentParser:
     up = sub.add_parser("up", parents=[common], help="start a lab")
     up.add_argument("--topology", default=str(DEFAULT_TOPOLOGY),
                     help="topology file (default lab/topologies/seed-pair.yml)")
+    up.add_argument("--backend", choices=["model", "real"], default="model",
+                    help="protocol plane: model (computed, default) or real (strongSwan and BIRD 2 "
+                         "in network namespaces; needs root and scripts/install-real-backend)")
     up.set_defaults(func=cmd_up)
 
     status = sub.add_parser("status", parents=[common], help="show the devices")

@@ -43,7 +43,7 @@ from srxlab.cli import (
     PID_FILE,
     STATE_FILE,
 )
-from srxlab.lab import Lab
+from srxlab.lab import BACKENDS, Lab
 
 log = logging.getLogger("srxlab.daemon")
 
@@ -178,6 +178,7 @@ class LabDaemon:
             "running": running,
             "pid": os.getpid() if running else None,
             "topology": self.topology["path"],
+            "backend": getattr(self.lab, "backend", "model"),
             "state_dir": str(self.state_dir),
             "control": str(self.control_path),
             "log": str(self.state_dir / LOG_FILE),
@@ -274,10 +275,13 @@ def request_is_poll(request: Any) -> bool:
     return isinstance(request, dict) and request.get("op") in ("status", "settled")
 
 
-async def run(topo: dict[str, Any], state_dir: pathlib.Path) -> int:
-    """Run the lab described by ``topo`` until asked to stop; returns the exit code."""
+async def run(topo: dict[str, Any], state_dir: pathlib.Path, backend: str = "model") -> int:
+    """Run the lab described by ``topo`` until asked to stop; returns the exit code.
+
+    ``backend`` is the protocol plane: ``model`` (computed) or ``real`` (strongSwan and BIRD
+    in network namespaces, torn down with the lab)."""
     host_key = netconf.load_or_create_host_key(state_dir / HOST_KEY_FILE)
-    daemon = LabDaemon(Lab(topo, state_dir), topo, state_dir, host_key)
+    daemon = LabDaemon(Lab(topo, state_dir, backend=backend), topo, state_dir, host_key)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, daemon.request_stop)
@@ -310,6 +314,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--topology", required=True, help="topology YAML file")
     parser.add_argument("--state-dir", required=True, help="lab state directory")
+    parser.add_argument("--backend", choices=BACKENDS, default="model",
+                        help="protocol plane: model (computed) or real (strongSwan and BIRD daemons)")
     args = parser.parse_args(argv)
 
     state_dir = pathlib.Path(args.state_dir).resolve()
@@ -325,8 +331,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ALREADY_RUNNING
     try:
         topo = topology.load(args.topology)
-        log.info("starting lab %s (pid %d) from %s", topo["name"], os.getpid(), topo["path"])
-        return asyncio.run(run(topo, state_dir))
+        log.info("starting lab %s (pid %d, %s backend) from %s", topo["name"], os.getpid(),
+                 args.backend, topo["path"])
+        return asyncio.run(run(topo, state_dir, args.backend))
     except Exception:
         log.exception("lab failed")
         return 1

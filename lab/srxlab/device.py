@@ -68,6 +68,7 @@ class Device:
         self._confirm_timer = None
         self.confirm_deadline: float | None = None
         self._confirm_base: C.Node | None = None  # config to restore if not confirmed
+        self.confirm_session: int | None = None  # session id that issued the pending commit confirmed
         self.listeners: list[Callable[[Device], None]] = []  # called after every commit
 
     # -- contract with the transport ----------------------------------------------------
@@ -99,13 +100,15 @@ class Device:
         return self.db.committed.get("system", "host-name") or self.name
 
     # -- commit machinery -----------------------------------------------------------------
-    def commit(self, tree: C.Node, user: str, comment: str, confirm_minutes: int = 0) -> None:
+    def commit(self, tree: C.Node, user: str, comment: str, confirm_minutes: int = 0,
+               session_id: int | None = None) -> None:
         tree = tree.copy()
         tree.children["version"] = C.Leaf(JUNOS_VERSION)  # Junos stamps its release on commit
         if confirm_minutes:
             if self._confirm_base is None:
                 self._confirm_base = self.db.committed.copy()
             self._arm_confirm(confirm_minutes)
+            self.confirm_session = session_id
         else:
             self._disarm_confirm()
         self.db.commit(tree, user, "netconf", comment, confirm_minutes)
@@ -124,16 +127,19 @@ class Device:
         self._confirm_timer = None
         self.confirm_deadline = None
         self._confirm_base = None
+        self.confirm_session = None
 
-    def _auto_rollback(self) -> None:
+    def _auto_rollback(self, comment: str = "automatic rollback: commit confirmed was not confirmed") -> None:
         base = self._confirm_base
+        if self._confirm_timer is not None:
+            self._confirm_timer.cancel()
         self._confirm_timer = None
         self.confirm_deadline = None
         self._confirm_base = None
+        self.confirm_session = None
         if base is None:
             return
-        self.db.commit(base, "root", "other", "automatic rollback: commit confirmed was not confirmed",
-                       kind="rollback")
+        self.db.commit(base, "root", "other", comment, kind="rollback")
         self._committed()
 
     def _committed(self) -> None:
@@ -176,6 +182,7 @@ class Session(OperationalRpcs):
         self.private: C.Node | None = None
         self.started = time.time()
         self.closed = False
+        self.on_kill: Callable[[], None] | None = None  # set by the transport: cut the connection
 
     # -- plumbing -------------------------------------------------------------------------
     @property
@@ -199,6 +206,14 @@ class Session(OperationalRpcs):
         return result
 
     def close(self) -> None:
+        """The session ends (close-session, dropped connection, kill-session, device stop).
+
+        As on Junos: the changes of a session that holds the lock are discarded with it,
+        a private candidate goes away, and changes made to the shared candidate WITHOUT a
+        lock stay there (the shared database keeps them until someone commits or discards
+        them; meanwhile a lock is refused with "configuration database modified"). A
+        pending commit confirmed keeps running: only its timer or a confirmation ends it.
+        """
         if self.closed:
             return
         self.closed = True
@@ -206,10 +221,21 @@ class Session(OperationalRpcs):
         if dev.lock_holder is self:
             dev.lock_holder = None
             self._discard_shared()
-        if dev.candidate_owner is self:
-            self._discard_shared()
         self.private = None
         dev.sessions.pop(self.session_id, None)
+
+    def kill(self) -> None:
+        """Ended by another session's <kill-session>: its uncommitted changes are rolled back
+        and, when the commit confirmed still pending is its own, the configuration returns
+        at once to what it was before that commit (Junos "Terminate a NETCONF Session")."""
+        dev = self.device
+        if dev.confirm_session == self.session_id:
+            dev._auto_rollback("rollback: session that issued commit confirmed was killed")
+        if dev.candidate_owner is self and dev.lock_holder in (None, self):
+            self._discard_shared()
+        self.close()
+        if self.on_kill is not None:
+            self.on_kill()
 
     def _discard_shared(self) -> None:
         dev = self.device
@@ -230,8 +256,17 @@ class Session(OperationalRpcs):
         return None
 
     def _modified_by_other(self) -> bool:
-        owner = self.device.candidate_owner
-        return owner is not None and owner is not self and not owner.closed
+        """The shared candidate holds another session's uncommitted changes (that session may
+        have ended: the shared database keeps them). A candidate brought back to the committed
+        configuration (rollback 0, a load that undoes the change) is not modified."""
+        dev = self.device
+        owner = dev.candidate_owner
+        if owner is None or owner is self:
+            return False
+        if dev.db.candidate == dev.db.committed:
+            dev.candidate_owner = None
+            return False
+        return True
 
     def _writable(self) -> etree._Element | None:
         if self.private is not None:
@@ -286,6 +321,17 @@ class Session(OperationalRpcs):
             return self.rpc_unlock(rpc)
         return []
 
+    def rpc_kill_session(self, rpc):
+        """<kill-session><session-id>N</session-id></kill-session> (RFC 6241 7.9)."""
+        sid = (child_text(rpc, "session-id", "") or "").strip()
+        target = self.device.sessions.get(int(sid)) if sid.isdigit() else None
+        if sid == str(self.session_id):
+            return rpc_error(M.KILL_OWN_SESSION, tag="invalid-value", bad_element=sid)
+        if target is None:
+            return rpc_error(M.KILL_NO_SESSION.format(session_id=sid), tag="invalid-value", bad_element=sid)
+        target.kill()
+        return []
+
     # -- load ------------------------------------------------------------------------------
     def _drop_at(self, stage: str) -> None:
         """The ``drop-session STAGE`` fault: drop this session, once, at ``stage``."""
@@ -322,7 +368,8 @@ class Session(OperationalRpcs):
             elif fmt == "json" or find_child(rpc, "configuration-json") is not None:
                 body = find_child(rpc, "configuration-json")
                 text = body.text if body is not None else rpc.text
-                work = self._load_tree(work, action, lambda into, mode: C.parse_json(json.loads(text or "{}"), into, mode))
+                work = self._load_tree(work, action,
+                                       lambda into, mode: C.parse_json(json.loads(text or "{}"), into, mode))
             else:
                 body = find_child(rpc, "configuration")
                 if body is None:
@@ -520,7 +567,7 @@ class Session(OperationalRpcs):
     def _do_commit(self, minutes: int, comment: str):
         dev = self.device
         tree = self.candidate
-        dev.commit(tree, self.username, comment, minutes)
+        dev.commit(tree, self.username, comment, minutes, session_id=self.session_id)
         if self.private is not None:
             self.private = dev.db.committed.copy()
         elif dev.candidate_owner is self or dev.candidate_owner is None:
@@ -547,7 +594,15 @@ class Session(OperationalRpcs):
         try:
             sub, obj = C.filter_by_path(self.db.committed, words)
         except C.ConfigError as exc:
-            return _config_error(exc)
+            if exc.severity == "error":      # not a statement of the hierarchy: syntax error
+                return _config_error(exc)
+            sub, obj = C.Node(), None         # a valid statement that is not configured: empty output
+        if obj is None:
+            if display == "set" or fmt == "set":
+                return E("output", "\n") if fmt == "text" else E("configuration-set", "\n")
+            if display in ("xml", "json") or fmt in ("xml", "json"):
+                return self._render_config(sub, display or fmt)
+            return E("configuration-information", None, E("configuration-output", "\n"))
         if display == "set" or fmt == "set":
             text = C.to_set(sub)
             return E("output", text) if fmt == "text" else E("configuration-set", text)

@@ -34,15 +34,30 @@ class _HeldLock:
         self.closed = False
 
 
+BACKENDS = ("model", "real")   # the protocol plane: computed (Protocols) or real daemons (RealBackend)
+
+
+def make_backend(lab: Lab, backend: str):
+    """The lab's protocol plane: the model, or strongSwan and BIRD in network namespaces."""
+    if backend == "model":
+        return Protocols(lab)
+    if backend == "real":
+        # needs root and the daemons: imported only when chosen
+        from .real.backend import RealBackend
+        return RealBackend(lab)
+    raise ValueError(f"unknown backend {backend!r} (expected one of {', '.join(BACKENDS)})")
+
+
 class Lab:
-    def __init__(self, topology: dict, state_dir: pathlib.Path):
+    def __init__(self, topology: dict, state_dir: pathlib.Path, backend: str = "model"):
         self.topology = topology
         self.state_dir = pathlib.Path(state_dir)
         self.time_scale = float(topology.get("time_scale", 1.0))
         self.links: dict[tuple[str, str], bool] = {}  # (device, port) -> up
         self.devices: dict[str, Device] = {
             name: Device(name, spec, self) for name, spec in topology["devices"].items()}
-        self.protocols = Protocols(self)
+        self.backend = backend
+        self.protocols = make_backend(self, backend)
 
     # -- lab time -------------------------------------------------------------------------
     def call_later(self, delay: float, callback):
@@ -112,3 +127,6 @@ class Lab:
     def shutdown(self) -> None:
         for device in self.devices.values():
             device.shutdown()
+        stop = getattr(self.protocols, "shutdown", None)
+        if stop is not None:
+            stop()

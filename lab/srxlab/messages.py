@@ -77,6 +77,10 @@ SHARED_DATABASE_MODIFIED = "shared configuration database modified"
 # not found publicly; modelled on internap/fake-switches
 # "Operation %s not found amongst current capabilities" (operation-not-supported).
 LOCK_TARGET_UNSUPPORTED = "Operation lock not supported on this target"
+# <kill-session> naming the caller's own session or a session that does not exist:
+# RFC 6241 7.9 asks for an invalid-value error; Junos wording not found publicly.
+KILL_OWN_SESSION = "cannot kill own session"
+KILL_NO_SESSION = "session {session_id} does not exist"
 
 # ---------------------------------------------------------------------------
 # Loading configuration, RPCs and commands

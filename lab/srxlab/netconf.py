@@ -28,6 +28,7 @@ operation in flight completes first, unless the server is stopping.
 from __future__ import annotations
 
 import asyncio
+import copy
 import inspect
 import logging
 import pathlib
@@ -141,12 +142,28 @@ def _parse_rpc(message: bytes, parser: etree.XMLParser
     return dict(rpc.attrib), operations[0]
 
 
+# Replies whose leaf values Junos writes between newlines (`<name>\nlo0\n</name>`), as the
+# interface and routing daemons answer; clients strip them (PyEZ `normalize`, jxmlease).
+# The device model builds plain values; the wire form is made here.
+NEWLINE_WRAPPED = frozenset({"interface-information", "route-information"})
+
+
+def _wire_form(el: etree._Element) -> etree._Element:
+    if _local(el.tag) not in NEWLINE_WRAPPED:
+        return el
+    el = copy.deepcopy(el)
+    for leaf in el.iter():
+        if isinstance(leaf.tag, str) and len(leaf) == 0 and leaf.text and leaf.text.strip():
+            leaf.text = f"\n{leaf.text.strip()}\n"
+    return el
+
+
 def _results_reply(attrib: Mapping[str, str], results: Any) -> bytes:
     """The ``<rpc-reply>`` for what ``Session.dispatch`` returned (``<ok/>`` if nothing)."""
     if not results:
         return _reply(attrib, _OK)
     return _reply(attrib, "".join(escape(el) if isinstance(el, str)  # JSON answers are reply text
-                                  else etree.tostring(el, encoding="unicode", with_tail=False)
+                                  else etree.tostring(_wire_form(el), encoding="unicode", with_tail=False)
                                   for el in results))
 
 
@@ -206,6 +223,7 @@ class _NetconfChannel(asyncssh.SSHServerSession):
             return
         log.info("%s: netconf session %s opened by %s", self._device.name,
                  self._session.session_id, self._username)
+        self._session.on_kill = self._killed
         self._write(self._hello())
 
     def data_received(self, data: bytes, datatype: asyncssh.DataType) -> None:
@@ -376,6 +394,12 @@ class _NetconfChannel(asyncssh.SSHServerSession):
         if reply is not None:
             self._write(reply)
             self._process()
+
+    def _killed(self) -> None:
+        """Another session's <kill-session> ended this one: cut the connection."""
+        log.info("%s: netconf session killed", self._device.name)
+        self._closing = True
+        self._conn.abort()
 
     def _drop(self, name: str) -> None:
         """The device asked to drop the session: cut the connection without a reply."""

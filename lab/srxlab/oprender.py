@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from lxml import etree
 
+from . import addresses as A
 from .opstate import BgpPeer, IkeSa, IpsecSa, PhysicalInterface, PingResult
 
 JUNOS_RELEASE = "23.4R1"
@@ -50,6 +51,7 @@ ROOT_NAMESPACES = {
     "bgp-information": "junos-routing",
     "ping-results": "junos-probe-tests",
     "interface-information": "junos-interface",
+    "route-information": "junos-routing",
 }
 
 FORMATS = ("xml", "json", "text")
@@ -134,7 +136,7 @@ def _answer(fmt: str, xml: Callable[[], etree._Element], text: Callable[[], str]
 def _tab_stops(values: Sequence[object], stops: Sequence[int]) -> str:
     """Values at their header columns; after an overflowing value, one blank."""
     line = ""
-    for value, stop in zip(values, stops):
+    for value, stop in zip(values, stops, strict=False):
         value = "" if value is None else str(value)
         if not value:
             continue
@@ -637,7 +639,7 @@ def _bgp_summary_text(peers: Sequence[BgpPeer], groups: int) -> str:
     lines = [*_BGP_SUMMARY_HEAD, f"Groups: {groups} Peers: {len(peers)} Down peers: {down}",
              _BGP_TABLE_HEADER]
     for name, c in _rib_totals(peers).items():
-        widths = zip(_RIB_TABLE_COLUMNS, (24, 11, 11, 11, 11, 11))
+        widths = zip(_RIB_TABLE_COLUMNS, (24, 11, 11, 11, 11, 11), strict=False)
         lines += [name, "".join(f"{c[key]:>{width}}" for key, width in widths)]
     if peers:
         lines.append(_BGP_PEER_HEADER)
@@ -968,3 +970,151 @@ def _terse_text(ifds: Sequence[PhysicalInterface]) -> str:
 def interfaces_terse(ifds: Sequence[PhysicalInterface], fmt: str):
     """``show interfaces terse`` / ``get-interface-information`` with ``<terse/>``."""
     return _answer(fmt, lambda: _terse_xml(ifds), lambda: _terse_text(ifds))
+
+
+# --------------------------------------------------------------------------------------
+# show interfaces [NAME] (normal style)
+# --------------------------------------------------------------------------------------
+# Tag names and order follow public <interface-information junos:style="normal"> replies
+# (physical-interface: name, admin-status junos:format, oper-status, local-index,
+# snmp-index, if-type, link-level-type, mtu, ...; logical-interface: name, local-index,
+# snmp-index, address-family / interface-address with ifa-destination and ifa-local).
+
+_IF_TYPES = {"lo0": ("Loopback", None, "Unlimited"), "st0": ("Secure-Tunnel", None, "9192")}
+_ETHERNET = ("Ethernet", "Ethernet", "1514")
+
+
+def interface_indexes(ifds: Sequence[PhysicalInterface]) -> dict[str, tuple[int, int]]:
+    """Kernel (local) and SNMP indexes as an SRX numbers them: lo0 is 6/6; physical ports
+    and st0 come after the internal interfaces (local from 134, SNMP from 507); units
+    from local 70 and SNMP 16, in interface order."""
+    out: dict[str, tuple[int, int]] = {}
+    local, snmp = 134, 507
+    unit_local, unit_snmp = 70, 16
+    for ifd in ifds:
+        if ifd.name == "lo0":
+            out[ifd.name] = (6, 6)
+        else:
+            out[ifd.name] = (local, snmp)
+            local, snmp = local + 1, snmp + 1
+        for ifl in ifd.units:
+            out[ifl.name] = (unit_local, unit_snmp)
+            unit_local, unit_snmp = unit_local + 1, unit_snmp + 1
+    return out
+
+
+def _if_type(name: str) -> tuple[str, str | None, str]:
+    return _IF_TYPES.get(name.split(".")[0], _ETHERNET)
+
+
+def _interfaces_xml(ifds: Sequence[PhysicalInterface]) -> etree._Element:
+    idx = interface_indexes(ifds)
+    root = _root("interface-information", style="normal")
+    for ifd in ifds:
+        kind, link_level, mtu = _if_type(ifd.name)
+        phys = _sub(root, "physical-interface")
+        _sub(phys, "name", ifd.name)
+        _sub(phys, "admin-status", ifd.admin, format="Enabled" if ifd.admin == "up" else "Disabled")
+        _leaves(phys, (("oper-status", ifd.link), ("local-index", idx[ifd.name][0]),
+                       ("snmp-index", idx[ifd.name][1]), ("if-type", kind),
+                       ("link-level-type", link_level), ("mtu", mtu)))
+        _sub(phys, "interface-flapped", "Never", seconds="0")
+        for ifl in ifd.units:
+            logical = _leaves(_sub(phys, "logical-interface"), (
+                ("name", ifl.name), ("local-index", idx[ifl.name][0]), ("snmp-index", idx[ifl.name][1])))
+            if ifl.family:
+                family = _leaves(_sub(logical, "address-family"),
+                                 (("address-family-name", ifl.family), ("mtu", "Unlimited" if kind == "Loopback"
+                                                                        else "1500")))
+                for address in ifl.addresses:
+                    ifa = _sub(family, "interface-address")
+                    if not address.endswith("/32"):
+                        _sub(ifa, "ifa-destination", A.network_text(address))
+                    _sub(ifa, "ifa-local", address.split("/")[0])
+    return root
+
+
+def _interfaces_text(ifds: Sequence[PhysicalInterface]) -> str:
+    idx = interface_indexes(ifds)
+    lines: list[str] = []
+    for ifd in ifds:
+        kind, link_level, mtu = _if_type(ifd.name)
+        admin = "Enabled" if ifd.admin == "up" else "Administratively down"
+        lines += [f"Physical interface: {ifd.name}, {admin}, Physical link is {ifd.link.capitalize()}",
+                  f"  Interface index: {idx[ifd.name][0]}, SNMP ifIndex: {idx[ifd.name][1]}",
+                  f"  Type: {kind}" + (f", Link-level type: {link_level}" if link_level else "")
+                  + f", MTU: {mtu}",
+                  "  Last flapped   : Never"]
+        for ifl in ifd.units:
+            lines += ["", (f"  Logical interface {ifl.name} (Index {idx[ifl.name][0]}) "
+                          f"(SNMP ifIndex {idx[ifl.name][1]})")]
+            if ifl.family:
+                lines.append(f"    Protocol {ifl.family}, MTU: {'Unlimited' if kind == 'Loopback' else '1500'}")
+                for address in ifl.addresses:
+                    if address.endswith("/32"):
+                        lines.append(f"        Local: {address.split('/')[0]}")
+                    else:
+                        lines += ["      Addresses, Flags: Is-Preferred Is-Primary",
+                                  f"        Destination: {A.network_text(address)}, Local: {address.split('/')[0]}"]
+        lines.append("")
+    return _lines(lines)
+
+
+def interfaces(ifds: Sequence[PhysicalInterface], fmt: str):
+    """``show interfaces [NAME]`` / ``get-interface-information`` without ``<terse/>``."""
+    return _answer(fmt, lambda: _interfaces_xml(ifds), lambda: _interfaces_text(ifds))
+
+
+# --------------------------------------------------------------------------------------
+# show route
+# --------------------------------------------------------------------------------------
+# <route-information> / <route-table> (table-name, counts) / <rt> (rt-destination,
+# rt-entry: active-tag, current-active, last-active, protocol-name, preference, age, nh
+# with selected-next-hop, to, via / nh-local-interface), as public replies show them.
+
+def _routes_xml(routes: Sequence[dict]) -> etree._Element:
+    root = _root("route-information")
+    table = _sub(root, "route-table")
+    _leaves(table, (("table-name", "inet.0"), ("destination-count", len(routes)),
+                    ("total-route-count", len(routes)), ("active-route-count", len(routes)),
+                    ("holddown-route-count", 0), ("hidden-route-count", 0)))
+    for r in routes:
+        rt = _sub(table, "rt", style="brief")
+        _sub(rt, "rt-destination", r["destination"])
+        entry = _sub(rt, "rt-entry")
+        _sub(entry, "active-tag", "*")
+        _sub(entry, "current-active")
+        _sub(entry, "last-active")
+        _leaves(entry, (("protocol-name", r["protocol"]), ("preference", r["preference"])))
+        _sub(entry, "age", "00:00:00", seconds="0")
+        nh = _sub(entry, "nh")
+        if r["protocol"] == "Local":
+            _sub(nh, "nh-local-interface", r["via"])
+        else:
+            _sub(nh, "selected-next-hop")
+            if r.get("to"):
+                _sub(nh, "to", r["to"])
+            _sub(nh, "via", r["via"])
+    return root
+
+
+def _routes_text(routes: Sequence[dict]) -> str:
+    n = len(routes)
+    lines = ["", f"inet.0: {n} destinations, {n} routes ({n} active, 0 holddown, 0 hidden)",
+             "+ = Active Route, - = Last Active, * = Both", ""]
+    for r in routes:
+        head = f"{r['destination']:<19}*[{r['protocol']}/{r['preference']}] 00:00:00"
+        lines.append(head)
+        if r["protocol"] == "Local":
+            lines.append(f"{'':<22}Local via {r['via']}")
+        elif r.get("to"):
+            lines.append(f"{'':<22}>  to {r['to']} via {r['via']}")
+        else:
+            lines.append(f"{'':<22}>  via {r['via']}")
+    return _lines(lines)
+
+
+def routes(entries: Sequence[dict], fmt: str):
+    """``show route`` / ``get-route-information``: ``entries`` are dicts with destination,
+    protocol (Direct, Local, Static), preference, via and (for Static) to."""
+    return _answer(fmt, lambda: _routes_xml(entries), lambda: _routes_text(entries))

@@ -7,8 +7,12 @@ import re
 
 from lxml import etree
 
+from . import addresses as A
 from . import oprender
+from .opstate import PhysicalInterface
 from .xmlutil import E, child_text, rpc_error
+
+_PORT_PREFIXES = ("ge-", "xe-", "et-", "fe-")
 
 
 def _reply(result, fmt: str):
@@ -65,18 +69,75 @@ class OperationalRpcs:
             neighbor = child_text(rpc, "neighbor-address")
         return _reply(oprender.bgp_neighbor(self._peers(neighbor), fmt), fmt)
 
-    def rpc_get_interface_information(self, rpc, fmt=None, name=None):
-        fmt = fmt or self._fmt(rpc)
-        if name is None and rpc is not None:
-            name = child_text(rpc, "interface-name")
-        ifds = self._proto.interfaces(self.device.name)
+    def _interfaces(self, name: str | None = None) -> list[PhysicalInterface]:
+        """Interfaces as the device shows them: the protocol plane's view of configured
+        units, plus the physical ports of the device and lo0, which exist on an SRX
+        whether configured or not; `disable`d ones are administratively down."""
+        dev = self.device
+        ifds = {i.name: i for i in self._proto.interfaces(dev.name)}
+        net = getattr(self._proto, "net", None)
+        for port in [*dev.spec.get("ports", []), "lo0"]:
+            if port not in ifds:
+                up = port == "lo0" or net is None or bool(net.link_up(dev.name, port))
+                ifds[port] = PhysicalInterface(port, link="up" if up else "down")
+        committed = dev.db.committed
+        for ifd in ifds.values():
+            if committed.get("interfaces", "interface", ifd.name, "disable"):
+                ifd.admin = ifd.link = "down"
+            for ifl in ifd.units:
+                unit = ifl.name.partition(".")[2]
+                if committed.get("interfaces", "interface", ifd.name, "unit", unit, "disable"):
+                    ifl.admin = ifl.link = "down"
+        out = sorted(ifds.values(), key=lambda i: (not i.name.startswith(_PORT_PREFIXES), i.name))
         if name:
             base = name.split(".")[0]
-            ifds = [i for i in ifds if i.name == base]
+            out = [i for i in out if i.name == base]
             if "." in name:
-                for ifd in ifds:
+                for ifd in out:
                     ifd.units = [u for u in ifd.units if u.name == name]
-        return _reply(oprender.interfaces_terse(ifds, fmt), fmt)
+        return out
+
+    def rpc_get_interface_information(self, rpc, fmt=None, name=None, terse=None):
+        fmt = fmt or self._fmt(rpc)
+        if rpc is not None:
+            name = name or child_text(rpc, "interface-name")
+            terse = any(etree.QName(c).localname == "terse" for c in rpc if isinstance(c.tag, str))
+        ifds = self._interfaces(name)
+        if name and not ifds:
+            return rpc_error(f"device {name.split('.')[0]} not found", bad_element=name)
+        render = oprender.interfaces_terse if terse else oprender.interfaces
+        return _reply(render(ifds, fmt), fmt)
+
+    def _routes(self) -> list[dict]:
+        """inet.0 as the committed configuration makes it: Direct and Local routes of the
+        addresses of interfaces that are up, then static routes (preference 5)."""
+        routes: dict[str, dict] = {}
+        for ifd in self._interfaces():
+            for ifl in ifd.units:
+                if ifl.link != "up" or ifl.family != "inet":
+                    continue
+                for address in ifl.addresses:
+                    iface = A.interface(address)
+                    subnet, local = str(A.subnet(iface)), f"{A.host(iface)}/32"
+                    if iface.prefixlen < 32:
+                        routes.setdefault(subnet, {
+                            "destination": subnet, "protocol": "Direct", "preference": 0, "via": ifl.name})
+                    routes.setdefault(local, {
+                        "destination": local, "protocol": "Local", "preference": 0, "via": ifl.name})
+        for key, entry in self.device.db.committed.entries("routing-options", "static", "route"):
+            hop = entry.get("next-hop")
+            hop = hop[0] if isinstance(hop, list) else hop
+            if not (isinstance(hop, str) and A.valid_ipv4(hop, prefix=False) and A.valid_ipv4(key)):
+                continue   # an IPv6 or unresolvable next hop: no inet.0 route
+            via = next((r["via"] for r in routes.values()
+                        if r["protocol"] == "Direct" and A.contains(r["destination"], hop)), None)
+            if key not in routes and via:
+                routes[key] = {"destination": key, "protocol": "Static", "preference": 5, "to": hop, "via": via}
+        return sorted(routes.values(), key=lambda r: A.sort_key(r["destination"]))
+
+    def rpc_get_route_information(self, rpc, fmt=None):
+        fmt = fmt or self._fmt(rpc)
+        return _reply(oprender.routes(self._routes(), fmt), fmt)
 
     def rpc_ping(self, rpc, fmt=None, host=None, source=None, count=None):
         fmt = fmt or self._fmt(rpc)
@@ -107,7 +168,14 @@ class OperationalRpcs:
         return self.rpc_get_bgp_neighbor_information(None, fmt, neighbor=m.group("addr") or "")
 
     def cmd_show_interfaces_terse(self, m, fmt):
-        return self.rpc_get_interface_information(None, fmt, name=m.group("name") or m.group("name2") or "")
+        return self.rpc_get_interface_information(None, fmt, name=m.group("name") or m.group("name2") or "",
+                                                  terse=True)
+
+    def cmd_show_interfaces(self, m, fmt):
+        return self.rpc_get_interface_information(None, fmt, name=m.group("name") or "", terse=False)
+
+    def cmd_show_route(self, m, fmt):
+        return self.rpc_get_route_information(None, fmt)
 
     def cmd_ping(self, m, fmt):
         return self.rpc_ping(None, fmt, host=m.group("host"), source=m.group("source"),
@@ -119,7 +187,10 @@ OPERATIONAL_COMMANDS = [
     (r"^show security ipsec security-associations(?P<detail>\s+detail)?\s*$", "cmd_show_ipsec"),
     (r"^show bgp summary\s*$", "cmd_show_bgp_summary"),
     (r"^show bgp neighbor(?:\s+(?P<addr>\S+))?\s*$", "cmd_show_bgp_neighbor"),
-    (r"^show interfaces(?:\s+(?P<name>[a-z]+[-\d/.:]*))?\s+terse(?:\s+(?P<name2>\S+))?\s*$", "cmd_show_interfaces_terse"),
+    (r"^show interfaces(?:\s+(?P<name>[a-z]+[-\d/.:]*))?\s+terse(?:\s+(?P<name2>\S+))?\s*$",
+     "cmd_show_interfaces_terse"),
+    (r"^show interfaces(?:\s+(?P<name>[a-z]+[-\d/.:]*))?\s*$", "cmd_show_interfaces"),
+    (r"^show route\s*$", "cmd_show_route"),
     (r"^ping\s+(?P<host>[\d.]+)(?:\s+source\s+(?P<source>[\d.]+)|\s+count\s+(?P<count>\d+)|\s+rapid)*\s*$",
      "cmd_ping"),
 ]

@@ -34,13 +34,14 @@ Any problem raises :class:`TopologyError` naming the file and the offending fiel
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import pathlib
 import re
 from typing import Any
 
 import yaml
+
+from .addresses import valid_ipv4
 
 TIME_SCALE_ENV = "SRXLAB_TIME_SCALE"
 
@@ -209,10 +210,8 @@ class _Validator:
             if entry["segment"] not in segments:
                 raise self.fail(f"{field}.segment", f"unknown segment {entry['segment']!r}")
             for key in ("inside", "public"):
-                try:
-                    ipaddress.IPv4Address(entry[key])
-                except ValueError:
-                    raise self.fail(f"{field}.{key}", f"not an IPv4 address: {entry[key]!r}") from None
+                if not valid_ipv4(entry[key], prefix=False):
+                    raise self.fail(f"{field}.{key}", f"not an IPv4 address: {entry[key]!r}")
             out.append(dict(entry))
         return out
 

@@ -62,8 +62,13 @@ def _number(value):
     return value
 
 
-def _connection(name, hv):
-    """NETCONF connection parameters of one inventory host (the netconf connection's vars)."""
+def _connection(name, hv, cli=None):
+    """NETCONF connection parameters of one inventory host (the netconf connection's vars).
+
+    ``cli`` holds what the command line gave for every host (``-u``, the ``--ask-pass`` answer,
+    ``--private-key``: how AWX passes a Machine credential); a host variable wins over it."""
+    cli = cli or {}
+
     def get(*keys, default=None):
         for key in keys:
             value = hv.get(key)
@@ -75,9 +80,10 @@ def _connection(name, hv):
     return {
         "host": str(get("ansible_host", default=name)),
         "port": int(get("ansible_port", default=830)),
-        "username": str(get("ansible_user", "ansible_ssh_user", default="") or "") or None,
-        "password": str(get("ansible_password", "ansible_ssh_pass", default="") or "") or None,
-        "key_filename": str(get("ansible_ssh_private_key_file", "ansible_private_key_file", default="") or "") or None,
+        "username": str(get("ansible_user", "ansible_ssh_user", default=cli.get("username")) or "") or None,
+        "password": str(get("ansible_password", "ansible_ssh_pass", default=cli.get("password")) or "") or None,
+        "key_filename": str(get("ansible_ssh_private_key_file", "ansible_private_key_file",
+                                default=cli.get("key_filename")) or "") or None,
         "hostkey_verify": boolean(checking, strict=False),
     }
 
@@ -133,10 +139,12 @@ class ActionModule(ActionBase):
         if problems:
             raise AnsibleActionFail(f"{FQCN}: {len(problems)} problem(s) before any device contact:\n"
                                     + "\n".join(f"  - {p}" for p in problems))
+        pc = self._play_context
+        cli = {"username": pc.remote_user, "password": pc.password, "key_filename": pc.private_key_file}
         devices = {}
         for name in fleet_hosts:
             if name in plans:
-                devices[name] = {"params": _connection(name, hostvars[name]), "plan": plans[name]}
+                devices[name] = {"params": _connection(name, hostvars[name], cli), "plan": plans[name]}
         try:
             run = fleet.run_fleet(devices, hosts, opts, log=lambda msg: display.vv(f"{FQCN}: {mask_secrets(msg)}"))
         except fleet.FleetLocked as exc:

@@ -14,7 +14,9 @@ description:
   - Runs once, on the controller, for the whole fleet (C(run_once) and C(delegate_to) V(localhost)).
     It opens one NETCONF session per device (ncclient, a thread pool) with the devices' inventory
     connection variables (C(ansible_host), C(ansible_port), C(ansible_user), C(ansible_password) or
-    C(ansible_ssh_private_key_file), C(ansible_host_key_checking)).
+    C(ansible_ssh_private_key_file), C(ansible_host_key_checking)); where a host sets no user, password or key,
+    those given on the command line (C(-u), the C(--ask-pass) answer, C(--private-key)); with neither a password
+    nor a key, the SSH agent's keys.
   - "Read: every device of the play is locked and read (commit history, configuration); its candidate
     (the stanza roles' templates rendered in-process, deletes of the owned objects, pre-shared keys as
     C($9$)) is loaded and Junos's own diff taken; an unchanged device is unlocked at once. The peers of
@@ -40,6 +42,7 @@ description:
 requirements:
   - ncclient
   - lxml
+  - netutils (the C($9$) pre-shared keys, on the controller)
 options:
   plans:
     description: Every device's plan (C(srx_vpn_plans), from the C(netops.srx_vpn.plan) role).

@@ -85,7 +85,10 @@ class JunosSession:
                 host=p["host"], port=int(p.get("port") or 830), username=p.get("username"),
                 password=p.get("password"), key_filename=p.get("key_filename"),
                 hostkey_verify=bool(p.get("hostkey_verify", False)), look_for_keys=bool(p.get("key_filename")),
-                allow_agent=False, device_params={"name": "junos"}, timeout=self.timeout)
+                # No password and no key given: the SSH agent's keys, as ssh itself would (AWX
+                # loads a Machine credential's key into an agent).
+                allow_agent=not (p.get("password") or p.get("key_filename")),
+                device_params={"name": "junos"}, timeout=self.timeout)
         except Exception as exc:  # socket, SSH, authentication: all mean "cannot reach"
             raise DeviceError(f"cannot open a NETCONF session to {p['host']}:{p.get('port')}: "
                               f"{error_text(exc)}") from exc

@@ -5,8 +5,8 @@ import pathlib
 
 import pytest
 from lxml import etree
+from netutils.password import decrypt_juniper_type9
 from srxlab import config as C
-from srxlab import junos_secret
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 SRX_A = (FIXTURES / "srx-a-reference.set").read_text()
@@ -47,9 +47,9 @@ def test_text_uses_junos_layout(tree):
     assert "autonomous-system 100;" in text
 
 
-def test_psk_is_stored_as_junos_secret_and_decodes(tree):
+def test_psk_is_stored_as_a_9_secret_and_decodes(tree):
     stored = tree.get("security", "ike", "policy", "IKE-POLICY", "pre-shared-key", "ascii-text")
-    assert stored.startswith("$9$") and junos_secret.decrypt(stored) == "Juniper-lab-key-1"
+    assert stored.startswith("$9$") and decrypt_juniper_type9(stored) == "Juniper-lab-key-1"
     assert f'ascii-text "{stored}"; ## SECRET-DATA' in C.to_text(tree)
     # loading the same $9$ again is no change; the clear text again is a change
     same = tree.copy()
@@ -96,10 +96,24 @@ def test_diff_reads_like_junos(tree):
         "+       }\n"
         "+   }\n"
         "[edit security ike proposal IKE-PROPOSAL]\n"
-        "-   dh-group group14;\n"
-        "+   dh-group group19;\n"
+        "-  dh-group group14;\n"
+        "+  dh-group group19;\n"
         "[edit security ipsec vpn IPSEC-VPN]\n"
-        "-   establish-tunnels immediately;\n")
+        "-  establish-tunnels immediately;\n")
+
+
+def test_diff_layout_of_one_line_statements_and_blocks():
+    old = C.Node()
+    C.load_set(old, "set system host-name vsrx01")
+    new = old.copy()
+    assert C.load_set(new, "set system host-name localhost\nset system ntp server 10.0.0.1") == []
+    assert C.diff(old, new) == (
+        "[edit system]\n"
+        "-  host-name vsrx01;\n"
+        "+  host-name localhost;\n"
+        "+   ntp {\n"
+        "+       server 10.0.0.1;\n"
+        "+   }\n")
 
 
 def test_deactivate_activate_and_rename(tree):
@@ -164,3 +178,19 @@ def test_unknown_top_level_junos_statements_are_kept(tree):
     assert C.load_set(t, "set snmp community public authorization read-only") == []
     assert "set snmp community public authorization read-only" in C.to_set(t)
     assert C.parse_text(C.to_text(t)) == t
+
+
+def test_interface_dot_unit_shorthand_names_the_unit():
+    t = C.Node()
+    assert C.load_set(t, "set interfaces fe-0/0/2 vlan-tagging\n"
+                         "set interfaces fe-0/0/2.10 vlan-id 10\n"
+                         "set interfaces st0.1 family inet address 10.0.0.1/30\n"
+                         "set security zones security-zone VPN interfaces st0.1") == []
+    assert C.to_set(t).splitlines() == [
+        "set interfaces fe-0/0/2 vlan-tagging",
+        "set interfaces fe-0/0/2 unit 10 vlan-id 10",
+        "set interfaces st0 unit 1 family inet address 10.0.0.1/30",
+        "set security zones security-zone VPN interfaces st0.1",   # a zone lists units by name
+    ]
+    assert C.load_set(t, "delete interfaces fe-0/0/2.10") == []
+    assert t.get("interfaces", "interface", "fe-0/0/2", "unit") is None

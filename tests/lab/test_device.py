@@ -11,7 +11,7 @@ import time
 
 import pytest
 from lxml import etree
-from srxlab import junos_secret
+from netutils.password import decrypt_juniper_type9
 from srxlab.device import DropSession
 from srxlab.lab import Lab
 
@@ -88,14 +88,14 @@ def test_reference_config_loads_commits_and_diff_is_empty_after(dev):
     assert hist.findtext("commit-history/client") == "netconf"
 
 
-def test_psk_shown_as_junos_secret(dev):
+def test_psk_shown_as_a_9_secret(dev):
     s = dev.new_session("root")
     load_set(s, SRX_A)
     commit(s)
     text = rpc(s, "<get-configuration database='committed' format='text'/>")[0].text
     line = next(x for x in text.splitlines() if "ascii-text" in x)
     secret = line.split('"')[1]
-    assert line.endswith("## SECRET-DATA") and junos_secret.decrypt(secret) == "Juniper-lab-key-1"
+    assert line.endswith("## SECRET-DATA") and decrypt_juniper_type9(secret) == "Juniper-lab-key-1"
     assert "Juniper-lab-key-1" not in text
 
 
@@ -109,15 +109,20 @@ def test_lock_held_by_other_session_and_modified_database(dev):
     assert rpc(b, "<lock><target><candidate/></target></lock>") == []
     load_set(b, "set system host-name changed")
     c = dev.new_session("root")
-    assert errors(rpc(c, "<lock><target><candidate/></target></lock>"))[0][2].startswith("configuration database locked")
+    err = errors(rpc(c, "<lock><target><candidate/></target></lock>"))
+    assert err[0][2].startswith("configuration database locked")
     b.close()
     # unlocked shared candidate modified by one session: another cannot lock it
     d, e = dev.new_session("root"), dev.new_session("root")
     load_set(d, "set system host-name changed")
     assert errors(rpc(e, "<lock><target><candidate/></target></lock>"))[0][2] == "configuration database modified"
     d.close()
-    assert "host-name srx-a" in committed_set(e)
+    # the shared database keeps changes made without a lock after their session ends, as on Junos
+    assert "host-name changed" in rpc(e, "<get-configuration format='set'/>")[0].text
+    assert errors(rpc(e, "<lock><target><candidate/></target></lock>"))[0][2] == "configuration database modified"
+    assert rpc(e, "<discard-changes/>") == []
     assert rpc(e, "<get-configuration format='set'/>")[0].text == committed_set(e)
+    assert rpc(e, "<lock><target><candidate/></target></lock>") == []
 
 
 def test_unlock_without_commit_discards(dev):
@@ -126,6 +131,78 @@ def test_unlock_without_commit_discards(dev):
     load_set(s, "set system host-name changed")
     rpc(s, "<unlock><target><candidate/></target></unlock>")
     assert "host-name srx-a" in rpc(s, "<get-configuration format='set'/>")[0].text
+
+
+def test_unlock_configuration_and_session_end_discard_locked_changes(dev):
+    for end in ("unlock", "close"):
+        s = dev.new_session("root")
+        assert rpc(s, "<lock-configuration/>") == []
+        load_set(s, "set system host-name changed")
+        if end == "unlock":
+            assert rpc(s, "<unlock-configuration/>") == []
+            s.close()
+        else:
+            s.close()
+        t = dev.new_session("root")
+        assert rpc(t, "<lock><target><candidate/></target></lock>") == []
+        assert rpc(t, "<get-configuration format='set'/>")[0].text == committed_set(t)
+        t.close()
+
+
+def test_private_candidate_goes_with_its_session(dev):
+    a = dev.new_session("root")
+    assert rpc(a, "<open-configuration><private/></open-configuration>") == []
+    load_set(a, "set system host-name private-one")
+    a.close()
+    b = dev.new_session("root")
+    assert rpc(b, "<lock-configuration/>") == []
+    assert "private-one" not in rpc(b, "<get-configuration format='set'/>")[0].text
+
+
+def test_session_end_keeps_pending_commit_confirmed(dev):
+    a = dev.new_session("root")
+    rpc(a, "<lock-configuration/>")
+    load_set(a, "set system host-name confirmed-one")
+    commit(a, "<confirmed/><confirm-timeout>5</confirm-timeout>")
+    a.close()
+    assert dev.pending_confirm_minutes() == 5
+    b = dev.new_session("root")
+    assert "host-name confirmed-one" in committed_set(b)
+    commit(b)                                   # a plain commit confirms it
+    assert dev.pending_confirm_minutes() is None and "host-name confirmed-one" in committed_set(b)
+
+
+def test_kill_session_rolls_back_its_changes_and_its_commit_confirmed(dev):
+    killed = []
+    a, b = dev.new_session("root"), dev.new_session("admin")
+    a.on_kill = lambda: killed.append(a.session_id)
+    rpc(a, "<lock-configuration/>")
+    load_set(a, "set system host-name confirmed-one")
+    commit(a, "<confirmed/><confirm-timeout>5</confirm-timeout>")
+    load_set(a, "set system domain-name uncommitted.example")
+    err = errors(rpc(b, "<lock><target><candidate/></target></lock>"))
+    assert err[0][2].startswith("configuration database locked by:") and f"pid {a.session_id}" in err[0][2]
+    assert rpc(b, f"<kill-session><session-id>{a.session_id}</session-id></kill-session>") == []
+    assert killed == [a.session_id] and a.closed and a.session_id not in dev.sessions
+    assert dev.pending_confirm_minutes() is None
+    assert "host-name srx-a" in committed_set(b) and dev.db.history[0].kind == "rollback"
+    assert rpc(b, "<lock><target><candidate/></target></lock>") == []
+    assert rpc(b, "<get-configuration format='set'/>")[0].text == committed_set(b)
+    # unlocked changes of a killed session are rolled back too
+    c = dev.new_session("root")
+    rpc(b, "<unlock><target><candidate/></target></unlock>")
+    load_set(c, "set system domain-name c.example")
+    rpc(b, f"<kill-session><session-id>{c.session_id}</session-id></kill-session>")
+    assert rpc(b, "<lock><target><candidate/></target></lock>") == []
+    assert "c.example" not in rpc(b, "<get-configuration format='set'/>")[0].text
+
+
+def test_kill_session_errors(dev):
+    a = dev.new_session("root")
+    own = errors(rpc(a, f"<kill-session><session-id>{a.session_id}</session-id></kill-session>"))
+    assert own[0][2] == "cannot kill own session"
+    assert errors(rpc(a, "<kill-session><session-id>999999</session-id></kill-session>"))[0][2] \
+        == "session 999999 does not exist"
 
 
 def test_private_candidate(dev):
@@ -142,7 +219,8 @@ def test_private_candidate(dev):
     ("merge", "text", "<configuration-text>system { host-name merged; }</configuration-text>"),
     ("replace", "text", "<configuration-text>system { replace: host-name replaced; }</configuration-text>"),
     ("merge", "xml", "<configuration><system><host-name>fromxml</host-name></system></configuration>"),
-    ("merge", "json", '<configuration-json>{"configuration": {"system": {"host-name": "fromjson"}}}</configuration-json>'),
+    ("merge", "json",
+     '<configuration-json>{"configuration": {"system": {"host-name": "fromjson"}}}</configuration-json>'),
 ])
 def test_load_formats(dev, action, fmt, body):
     s = dev.new_session("root")
@@ -313,3 +391,21 @@ def test_unknown_rpc_and_command(dev):
     assert out.text == "set interfaces ge-0/0/0 unit 0 family inet address 1.1.1.1/24\n"
     out = rpc(s, "<command format='text'>show system commit</command>")[0]
     assert out.text.startswith("0   ") and "via other" in out.text
+
+
+def test_candidate_brought_back_to_committed_is_not_modified(dev):
+    a = dev.new_session("root")
+    rpc(a, "<lock-configuration/>")
+    load_set(a, "set system host-name changed")
+    assert rpc(a, "<load-configuration rollback='0'/>")[0].find("ok") is not None
+    rpc(a, "<unlock-configuration/>")
+    a.close()
+    b = dev.new_session("root")
+    assert rpc(b, "<lock-configuration/>") == []
+    # without a lock: an edit undone by its own session leaves nothing behind either
+    rpc(b, "<unlock-configuration/>")
+    load_set(b, "set system host-name changed")
+    load_set(b, "delete system host-name\nset system host-name srx-a")
+    b.close()
+    c = dev.new_session("root")
+    assert rpc(c, "<lock-configuration/>") == []

@@ -1,6 +1,6 @@
 """oprender: the XML, JSON and CLI text of the emulator's operational state.
 
-The collection's own parsers (plugins/module_utils/srx_state.py) must read the three forms of
+The collection's own parsers (plugins/plugin_utils/state_inputs.py) must read the three forms of
 the same records to the same result, and the text must have the real Junos layouts.
 """
 
@@ -11,7 +11,10 @@ import pathlib
 from xml.sax.saxutils import escape
 
 import pytest
-from ansible_collections.netops.srx_vpn.plugins.module_utils import srx_state as S
+from ansible_collections.netops.srx_vpn.plugins.module_utils.srx_state.records import (
+    parse_elapsed,
+)
+from ansible_collections.netops.srx_vpn.plugins.plugin_utils import state_inputs as S
 from lxml import etree
 from srxlab import oprender as R
 from srxlab.opstate import (
@@ -186,7 +189,7 @@ def test_unknown_format_is_refused():
 ])
 def test_junos_elapsed(seconds, text):
     assert R.junos_elapsed(seconds) == text
-    assert S.parse_elapsed(text) == seconds
+    assert parse_elapsed(text) == seconds
 
 
 # --------------------------------------------------------------------------------------

@@ -1,1 +1,0 @@
-../../plugins/plugin_utils/junos_secret.py
