@@ -3,8 +3,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Filters that read SRX operational state (IKE, IPsec, BGP, ping) and check it.
 
-Thin adapter: the logic lives in ``module_utils/srx_state.py``; each filter is documented
-in ``plugins/filter/<name>.yml``.
+Thin adapter: the readers live in ``plugin_utils/state_inputs.py`` (XML, JSON and CLI
+text), the judging in the problems engine ``module_utils/srx_state/problems.py`` that the
+``vpn_state`` module uses too; each filter is documented in ``plugins/filter/<name>.yml``.
 """
 
 from __future__ import annotations
@@ -12,29 +13,34 @@ from __future__ import annotations
 import functools
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.netops.srx_vpn.plugins.module_utils import srx_state
+from ansible_collections.netops.srx_vpn.plugins.module_utils.srx_state.records import (
+    SrxStateError,
+)
+from ansible_collections.netops.srx_vpn.plugins.plugin_utils import state_inputs
 
 _COLLECTION = "netops.srx_vpn"
 
 _FILTERS = {
-    "ike_sas": srx_state.parse_ike_sas,
-    "ipsec_sas": srx_state.parse_ipsec_sas,
-    "bgp_peers": srx_state.parse_bgp_peers,
-    "ping_summary": srx_state.parse_ping_summary,
-    "tunnel_problems": srx_state.tunnel_problems,
-    "bgp_problems": srx_state.bgp_problems,
+    "ike_sas": state_inputs.parse_ike_sas,
+    "ipsec_sas": state_inputs.parse_ipsec_sas,
+    "bgp_peers": state_inputs.parse_bgp_peers,
+    "ping_summary": state_inputs.parse_ping_summary,
+    "tunnel_problems": state_inputs.tunnel_problems,
+    "bgp_problems": state_inputs.bgp_problems,
+    "ping_problems": state_inputs.ping_problems,
 }
 
 
 def _wrap(name, func):
-    """Re-raise the parsers' ValueError as AnsibleFilterError named by the filter's FQCN."""
+    """Re-raise the readers' and the engine's errors as AnsibleFilterError named by the
+    filter's FQCN."""
     fqcn = f"{_COLLECTION}.{name}"
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except srx_state.SrxStateError as exc:
+        except SrxStateError as exc:
             raise AnsibleFilterError(f"{fqcn}: {exc}") from exc
         except TypeError as exc:  # wrong number of filter arguments
             raise AnsibleFilterError(f"{fqcn}: {exc}") from exc

@@ -40,6 +40,7 @@ description:
 requirements:
   - ncclient
   - lxml
+  - netaddr
 notes:
   - Needs C(ansible_connection=ansible.netcommon.netconf) and C(ansible_network_os=junipernetworks.junos.junos);
     the RPCs go through that persistent connection.
@@ -307,6 +308,14 @@ problems:
       returned: always
       sample: no_ipsec_sa
     message: {description: What was observed., type: str, returned: always, sample: IKE SA with 1.1.1.2 is UP but there is no IPsec SA}
+    text:
+      description:
+        - "Subject and message: the sentence the filters P(netops.srx_vpn.tunnel_problems#filter),
+          P(netops.srx_vpn.bgp_problems#filter) and P(netops.srx_vpn.ping_problems#filter) return
+          for the same fault."
+      type: str
+      returned: always
+      sample: "tunnel a-b: IKE SA with 1.1.1.2 is UP but there is no IPsec SA"
     cause: {description: Likely cause., type: str, returned: always}
     summary: {description: "One line: subject, message and likely cause.", type: str, returned: always}
 state_holds:
@@ -343,13 +352,19 @@ end:
 import datetime
 import re
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.connection import ConnectionError as AnsibleConnectionError
 from ansible_collections.ansible.netcommon.plugins.module_utils.network.common.netconf import (
     NetconfConnection,
 )
-from ansible_collections.netops.srx_vpn.plugins.module_utils.srx_state import (
+from ansible_collections.netops.srx_vpn.plugins.module_utils.addresses import (
+    NETADDR_IMPORT_ERROR,
+)
+from ansible_collections.netops.srx_vpn.plugins.module_utils.srx_state.records import (
     SrxStateError,
+)
+from ansible_collections.netops.srx_vpn.plugins.module_utils.srx_state.reply import (
+    LXML_IMPORT_ERROR,
 )
 from ansible_collections.netops.srx_vpn.plugins.module_utils.vpn_checks import (
     DEFAULT_INTERVAL,
@@ -416,6 +431,9 @@ def _rpc_caller(socket_path):
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    for library, error in (("netaddr", NETADDR_IMPORT_ERROR), ("lxml", LXML_IMPORT_ERROR)):
+        if error is not None:
+            module.fail_json(msg=f"{FQCN}: {missing_required_lib(library)}", exception=str(error))
     params = module.params
     try:
         expect = normalise_expectations(params["tunnels"], params["bgp_peers"], params["pings"])

@@ -1,16 +1,19 @@
 # Copyright (c) 2026 netops.srx_vpn maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Unit tests of the state assertions (module_utils/vpn_checks.py): expectations, the
-problems and their likely causes, and the polling loop driven by a fake device."""
+"""Unit tests of the state assertions (module_utils/vpn_checks.py and the problems engine it
+runs, module_utils/srx_state/problems.py): expectations, the problems and their likely
+causes, and the polling loop driven by a fake device."""
 
 from __future__ import annotations
 
-import pathlib
-
 import pytest
-from ansible_collections.netops.srx_vpn.plugins.module_utils import srx_state as S
 from ansible_collections.netops.srx_vpn.plugins.module_utils import vpn_checks as V
+from ansible_collections.netops.srx_vpn.plugins.module_utils.srx_state import (
+    bgp,
+    ike,
+    ipsec,
+)
 from ansible_collections.netops.srx_vpn.plugins.module_utils.vpn_checks import (
     CAUSES,
     RPC_BGP,
@@ -25,141 +28,6 @@ from ansible_collections.netops.srx_vpn.plugins.module_utils.vpn_checks import (
     poll,
 )
 
-# -- replies as an SRX sends them ------------------------------------------------------------
-
-
-def ike_reply(*sas):
-    """sas: (remote, state)"""
-    rows = "".join(
-        "<ike-security-associations>"
-        f"<ike-sa-remote-address>{remote}</ike-sa-remote-address><ike-sa-index>{3544401 + n}</ike-sa-index>"
-        f"<ike-sa-state>{state}</ike-sa-state><ike-sa-initiator-cookie>1946907e20fb9b73</ike-sa-initiator-cookie>"
-        "<ike-sa-responder-cookie>88e4b8815dff2bb6</ike-sa-responder-cookie>"
-        "<ike-sa-exchange-type>IKEv2</ike-sa-exchange-type></ike-security-associations>"
-        for n, (remote, state) in enumerate(sas))
-    return f'<rpc-reply><ike-security-associations-information style="brief">{rows}</ike-security-associations-information></rpc-reply>'
-
-
-def ipsec_reply(*sas, enc="aes-cbc-256/", auth="sha256"):
-    """sas: (tunnel index, direction < or >, spi, remote gateway)"""
-    rows = "".join(
-        "<ipsec-security-associations>"
-        f"<sa-direction>{'&lt;' if d == '<' else '&gt;'}</sa-direction><sa-tunnel-index>{tid}</sa-tunnel-index>"
-        f"<sa-spi>{spi}</sa-spi><sa-aux-spi>0</sa-aux-spi><sa-remote-gateway>{gw}</sa-remote-gateway>"
-        "<sa-port>500</sa-port><sa-vpn-monitoring-state>-</sa-vpn-monitoring-state><sa-protocol>ESP:</sa-protocol>"
-        f"<sa-esp-encryption-algorithm>{enc}</sa-esp-encryption-algorithm><sa-hmac-algorithm>{auth}</sa-hmac-algorithm>"
-        "<sa-hard-lifetime>3599</sa-hard-lifetime><sa-lifesize-remaining>unlim</sa-lifesize-remaining>"
-        "<sa-virtual-system>root</sa-virtual-system></ipsec-security-associations>"
-        for tid, d, spi, gw in sas)
-    block = f"<ipsec-security-associations-block><sa-block-state>up</sa-block-state>{rows}</ipsec-security-associations-block>" if sas else ""
-    return ("<rpc-reply><ipsec-security-associations-information style=\"brief\">"
-            f"<total-active-tunnels>{len(sas) // 2}</total-active-tunnels>{block}"
-            "</ipsec-security-associations-information></rpc-reply>")
-
-
-def bgp_reply(*peers):
-    """peers: (address, peer AS, state, received prefixes or None)"""
-    rows = []
-    for address, peer_as, state, received in peers:
-        rib = ("" if received is None else
-               f"<bgp-rib><name>inet.0</name><active-prefix-count>{received}</active-prefix-count>"
-               f"<received-prefix-count>{received}</received-prefix-count>"
-               f"<accepted-prefix-count>{received}</accepted-prefix-count></bgp-rib>")
-        rows.append(f"<bgp-peer><peer-address>{address}</peer-address><peer-as>{peer_as}</peer-as>"
-                    "<input-messages>4</input-messages><output-messages>4</output-messages>"
-                    f"<flap-count>0</flap-count><elapsed-time seconds=\"61\">1:01</elapsed-time>"
-                    f"<peer-state>{state}</peer-state>{rib}</bgp-peer>")
-    return f"<rpc-reply><bgp-information><peer-count>{len(peers)}</peer-count>{''.join(rows)}</bgp-information></rpc-reply>"
-
-
-def neighbor_reply(address, state, last_error):
-    return ("<rpc-reply><bgp-information><bgp-peer style=\"detail\">"
-            f"<peer-address>{address}</peer-address><peer-as>200</peer-as><peer-state>{state}</peer-state>"
-            f"<last-state>Idle</last-state><last-event>ConnectRetry</last-event><last-error>{last_error}</last-error>"
-            "</bgp-peer></bgp-information></rpc-reply>")
-
-
-def ping_reply(sent, received):
-    loss = (sent - received) * 100 // sent
-    rtt = "<rtt-minimum>654</rtt-minimum><rtt-maximum>877</rtt-maximum><rtt-average>752</rtt-average>" if received else ""
-    tail = "<ping-success/>" if received else "<ping-failure>no response</ping-failure>"
-    return (f"<rpc-reply><ping-results><target-host>10.0.1.2</target-host><probe-results-summary>"
-            f"<probes-sent>{sent}</probes-sent><responses-received>{received}</responses-received>"
-            f"<packet-loss>{loss}</packet-loss>{rtt}</probe-results-summary>{tail}</ping-results></rpc-reply>")
-
-
-A_TUNNEL = {"name": "a-b", "remote_address": "1.1.1.2", "vpn": "IPSEC-VPN", "st0": "st0.0"}
-A_PEER = {"peer_address": "10.0.1.2", "peer_as": 200, "tunnel": "a-b", "min_received_prefixes": 1}
-A_PING = {"target": "10.0.1.2", "source": "10.0.1.1", "count": 3, "max_loss_percent": 0, "tunnel": "a-b"}
-EXPECT = normalise_expectations([A_TUNNEL], [A_PEER], [A_PING])
-
-IKE_UP = ike_reply(("1.1.1.2", "UP"))
-IKE_NONE = ike_reply()
-IPSEC_UP = ipsec_reply((131073, "<", "c78a8a5a", "1.1.1.2"), (131073, ">", "5e79cbc0", "1.1.1.2"))
-IPSEC_NONE = ipsec_reply()
-BGP_UP = bgp_reply(("10.0.1.2", 200, "Established", 1))
-BGP_ACTIVE = bgp_reply(("10.0.1.2", 200, "Active", None))
-PING_OK = ping_reply(3, 3)
-
-
-class FakeDevice:
-    """Answers RPCs from a script of states; ``states[i]`` serves round i (the last repeats).
-    A state maps the RPC name to its reply (a string or an exception to raise)."""
-
-    def __init__(self, *states, neighbor=None, ping=PING_OK):
-        self.states = list(states)
-        self.neighbor = neighbor
-        self.ping = ping
-        self.calls = []
-        self.round = 0
-
-    def state(self):
-        return self.states[min(self.round, len(self.states) - 1)]
-
-    def __call__(self, xml):
-        self.calls.append(xml)
-        if xml == RPC_IKE and len(self.calls) > 1:
-            self.round += 1
-        reply = (self.state().get(xml) if xml in (RPC_IKE, RPC_IPSEC, RPC_BGP)
-                 else self.neighbor if xml.startswith("<get-bgp-neighbor") else self.ping)
-        if isinstance(reply, Exception):
-            raise reply
-        return reply
-
-
-HEALTHY = {RPC_IKE: IKE_UP, RPC_IPSEC: IPSEC_UP, RPC_BGP: BGP_UP}
-
-
-class FakeClock:
-    def __init__(self, rpc_cost=0.1):
-        self.now = 1000.0
-        self.sleeps = []
-        self.rpc_cost = rpc_cost
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(round(seconds, 6))
-        self.now += seconds
-
-    def device(self, device):
-        def call(xml):
-            self.now += self.rpc_cost
-            return device(xml)
-        return call
-
-
-def run(device, expect=EXPECT, timeout=10.0, interval=0.5, clock=None):
-    clock = clock or FakeClock()
-    result = poll(expect, clock.device(device), timeout, interval, clock=clock.clock, sleep=clock.sleep)
-    return result, clock
-
-
-def kinds(result):
-    return [(p["type"], p["name"], p["kind"]) for p in result["problems"]]
-
-
 # -- expectations ----------------------------------------------------------------------------
 
 def test_expectations_defaults_and_normalisation():
@@ -168,24 +36,49 @@ def test_expectations_defaults_and_normalisation():
         [{"peer_address": "10.0.1.2", "peer_as": "1.10", "tunnel": "a-b"}],
         [{"target": "10.0.1.2"}])
     assert got == {
-        "tunnels": [{"name": "a-b", "remote_address": "1.1.1.2", "vpn": None, "st0": None,
-                     "encryption": None, "integrity": None}],
-        "bgp_peers": [{"peer_address": "10.0.1.2", "peer_as": 65546, "tunnel": "a-b",
-                       "min_received_prefixes": None}],
+        "tunnels": [{"name": "a-b", "remote_address": "1.1.1.2", "tunnel_id": None, "vpn": None,
+                     "st0": None, "encryption": None, "integrity": None}],
+        "bgp_peers": [{"peer_address": "10.0.1.2", "peer_as": 65546, "tunnel": "a-b", "state": "Established",
+                       "name": None, "min_received_prefixes": None, "min_accepted_prefixes": None,
+                       "min_active_prefixes": None, "min_advertised_prefixes": None}],
         "pings": [{"target": "10.0.1.2", "source": None, "count": 3, "max_loss_percent": 0, "tunnel": None}],
     }
     assert normalise_expectations() == {"tunnels": [], "bgp_peers": [], "pings": []}
+from device_cases import (
+    A_PEER,
+    A_PING,
+    A_TUNNEL,
+    BGP_ACTIVE,
+    BGP_UP,
+    EXPECT,
+    HEALTHY,
+    IKE_NONE,
+    IKE_UP,
+    IPSEC_NONE,
+    IPSEC_UP,
+    FakeDevice,
+    bgp_reply,
+    ike_reply,
+    ipsec_reply,
+    kinds,
+    neighbor_reply,
+    ping_reply,
+    run,
+)
 
 
 @pytest.mark.parametrize("args,message", [
     (([{"remote_address": "1.1.1.2"}],), "tunnels[0] has no name"),
     (([{"name": "a-b", "remote_address": "srx-b"}],), "tunnel a-b: remote_address is not an IP address: 'srx-b'"),
     (([A_TUNNEL, A_TUNNEL],), "tunnel 'a-b' is listed twice"),
-    (([], [{"peer_address": "10.0.1.2", "tunnel": "x-y"}]), "BGP peer 10.0.1.2: tunnel 'x-y' is not among the expected tunnels"),
+    (([], [{"peer_address": "10.0.1.2", "tunnel": "x-y"}]),
+     "BGP peer 10.0.1.2: tunnel 'x-y' is not among the expected tunnels"),
     (([], [A_PEER | {"tunnel": None}, A_PEER | {"tunnel": None}]), "BGP peer 10.0.1.2 is listed twice"),
-    (([], [{"peer_address": "10.0.1.2", "peer_as": "abc"}]), "BGP peer 10.0.1.2: peer_as must be an integer, got 'abc'"),
+    (([], [{"peer_address": "10.0.1.2", "peer_as": "abc"}]),
+     "BGP peer 10.0.1.2: peer_as must be an integer, got 'abc'"),
     (([], [], [{"target": "10.0.1.2", "count": 0}]), "ping 10.0.1.2: count must be at least 1, got 0"),
-    (([], [], [{"target": "10.0.1.2", "max_loss_percent": 101}]), "ping 10.0.1.2: max_loss_percent must be between 0 and 100, got 101"),
+    (([], [], [{"target": "10.0.1.2", "max_loss_percent": 101}]),
+     "ping 10.0.1.2: max_loss_percent must be between 0 and 100, got 101"),
     (("a-b",), "tunnels must be a list, got str"),
     (([["a-b"]],), "every item of tunnels must be a dict, got ['a-b']"),
 ])
@@ -197,8 +90,11 @@ def test_expectation_errors(args, message):
 
 # -- evaluation: healthy and each cause ------------------------------------------------------
 
+ike_sas, ipsec_sas, bgp_peers = ike.parse_ike_sas, ipsec.parse_ipsec_sas, bgp.parse_bgp_peers
+
+
 def parsed(ike=IKE_UP, ipsec=IPSEC_UP, bgp=BGP_UP):
-    return {"ike": S.parse_ike_sas(ike), "ipsec": S.parse_ipsec_sas(ipsec), "bgp": S.parse_bgp_peers(bgp)}
+    return {"ike": ike_sas(ike), "ipsec": ipsec_sas(ipsec), "bgp": bgp_peers(bgp)}
 
 
 def test_healthy_pair_results():
@@ -370,35 +266,6 @@ def test_outcome_message():
     assert lines[2].startswith("BGP peer 10.0.1.2: session is Active: tunnel a-b is down")
 
 
-FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "state"
-
-
-@pytest.mark.parametrize("ext", ["xml", "json", "txt"])
-def test_bgp_last_errors_from_show_bgp_neighbor(ext):
-    records = S.parse_bgp_last_errors((FIXTURES / f"bgp_neighbor.{ext}").read_text())
-    assert records == [
-        {"peer_address": "10.0.1.2", "state": "Established", "last_state": "OpenConfirm",
-         "last_event": "RecvKeepAlive", "last_error": None},
-        {"peer_address": "10.0.2.2", "state": "Active", "last_state": "Idle", "last_event": "Start",
-         "last_error": None},
-    ]
-
-
-def test_bgp_last_error_open_message_error():
-    reply = neighbor_reply("10.0.1.2", "Active", "Open Message Error")
-    assert S.parse_bgp_last_errors(reply) == [
-        {"peer_address": "10.0.1.2", "state": "Active", "last_state": "Idle",
-         "last_event": "ConnectRetry", "last_error": "Open Message Error"}]
-    text = ("Peer: 10.0.1.2 AS 300       Local: 10.0.1.1 AS 100\n"
-            "  Type: External    State: Active         Flags: <>\n"
-            "  Last State: Idle          Last Event: ConnectRetry\n"
-            "  Last Error: Open Message Error\n")
-    assert S.parse_bgp_last_errors(text)[0]["last_error"] == "Open Message Error"
-    assert S.parse_bgp_last_errors("") == []
-    with pytest.raises(S.SrxStateError):
-        S.parse_bgp_last_errors("Total active tunnels: 0")
-
-
 # -- polling ---------------------------------------------------------------------------------
 
 def test_healthy_device_one_round_of_three_rpcs_and_one_ping():
@@ -513,7 +380,7 @@ def test_rpc_texts_escape_their_values():
 
 
 def test_every_cause_is_used_and_fills_its_fields():
-    fields = {"remote": "R", "address": "A", "tunnel": "T", "error": "E", "target": "X"}
+    fields = {"remote": "R", "address": "A", "tunnel": "T", "error": "E", "target": "X", "wanted": "W"}
     for kind, text in CAUSES.items():
         assert "{" not in text.format(**fields), kind
 

@@ -1,117 +1,78 @@
 # Copyright (c) 2026 netops.srx_vpn maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Unit tests of the SRX state parsers (module_utils/srx_state.py) and their filters."""
+"""Unit tests of the filters' readers (plugin_utils/state_inputs.py, state_text.py,
+state_json.py): XML, JSON and CLI text of the same reply give the same records -- the records
+of the module's XML parsers (module_utils/srx_state)."""
 
 from __future__ import annotations
 
 import json
-import pathlib
 import xml.etree.ElementTree as std_etree
 
 import pytest
-from ansible.errors import AnsibleFilterError
-from ansible_collections.netops.srx_vpn.plugins.filter.srx_state import FilterModule
-from ansible_collections.netops.srx_vpn.plugins.module_utils import srx_state
 from ansible_collections.netops.srx_vpn.plugins.module_utils.srx_state import (
+    bgp as xml_bgp,
+)
+from ansible_collections.netops.srx_vpn.plugins.module_utils.srx_state import (
+    ike as xml_ike,
+)
+from ansible_collections.netops.srx_vpn.plugins.module_utils.srx_state import (
+    ipsec as xml_ipsec,
+)
+from ansible_collections.netops.srx_vpn.plugins.module_utils.srx_state import (
+    ping as xml_ping,
+)
+from ansible_collections.netops.srx_vpn.plugins.module_utils.srx_state.records import (
+    BGP_FIELDS,
+    IKE_FIELDS,
+    IPSEC_FIELDS,
+    PING_FIELDS,
     SrxStateError,
-    bgp_problems,
-    normalise_bgp_state,
-    normalise_encryption,
-    normalise_integrity,
+)
+from ansible_collections.netops.srx_vpn.plugins.plugin_utils import state_text
+from ansible_collections.netops.srx_vpn.plugins.plugin_utils.state_inputs import (
+    parse_bgp_last_errors,
     parse_bgp_peers,
-    parse_elapsed,
     parse_ike_sas,
     parse_ipsec_sas,
     parse_ping_summary,
-    strip_port,
-    tunnel_problems,
 )
 from lxml import etree
-
-SUMMARY_HEADER = (
-    "Peer                     AS      InPkt     OutPkt    OutQ   Flaps Last Up/Dwn "
-    "State|#Active/Received/Accepted/Damped..."
+from state_cases import (
+    BGP_NEIGHBOR,
+    BGP_SUMMARY,
+    FORMATS,
+    GUIDE_BGP_SUMMARY,
+    GUIDE_IKE,
+    IKE_BRIEF,
+    IKE_DETAIL,
+    IPSEC_TWO_TUNNELS,
+    PING,
+    PING_LOSS,
+    SUMMARY_HEADER,
+    bgp,
+    fixture,
+    ike,
+    ipsec,
+    lines,
 )
-FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "state"
-FORMATS = ("xml", "json", "txt")
 
-
-def lines(*rows):
-    return "\n".join(rows)
-
-
-def fixture(name):
-    return (FIXTURES / name).read_text(encoding="utf-8")
+XML_PARSERS = {
+    parse_ike_sas: xml_ike.parse_ike_sas,
+    parse_ipsec_sas: xml_ipsec.parse_ipsec_sas,
+    parse_bgp_peers: xml_bgp.parse_bgp_peers,
+    parse_ping_summary: xml_ping.parse_ping_summary,
+}
 
 
 def all_formats(base, parser):
-    """Parse <base>.xml, <base>.json (as string and as dict) and <base>.txt."""
+    """Parse <base>.xml, <base>.json (as string and as dict) and <base>.txt; and <base>.xml
+    with the module's XML-only parser."""
     results = {ext: parser(fixture(f"{base}.{ext}")) for ext in FORMATS}
     results["json-dict"] = parser(json.loads(fixture(f"{base}.json")))
+    results["module"] = XML_PARSERS[parser](fixture(f"{base}.xml"))
     return results
-
-
-def ike(index, remote, state, icookie, rcookie, mode, local=None, gateway=None):
-    return {
-        "remote_address": remote, "state": state, "index": index,
-        "initiator_cookie": icookie, "responder_cookie": rcookie,
-        "exchange_type": mode, "local_address": local, "gateway": gateway,
-    }
-
-
-def ipsec(tunnel, direction, spi, enc, integ, life, kb, gw, port, mon=None, proto="ESP"):
-    return {
-        "tunnel_id": tunnel, "direction": direction, "spi": spi, "protocol": proto,
-        "encryption": enc, "integrity": integ, "lifetime_seconds": life, "lifetime_kb": kb,
-        "remote_gateway": gw, "port": port, "vpn_monitoring": mon, "vsys": "root",
-    }
-
-
-def bgp(address, peer_as, state, **fields):
-    record = dict.fromkeys(srx_state.BGP_FIELDS)
-    record.update(peer_address=address, peer_as=peer_as, state=state, **fields)
-    return record
-
-
-IKE_BRIEF = [
-    ike(3544408, "1.1.1.2", "UP", "622e26f4b005aba1", "721ff1b2bfa849a6", "Main"),
-    ike(3544412, "203.0.113.9", "UP", "9a2b3c4d5e6f7081", "0f1e2d3c4b5a6978", "IKEv2"),
-    ike(3544415, "198.51.100.7", "DOWN", "1122334455667788", "0000000000000000", "Aggressive"),
-]
-IKE_DETAIL = [
-    ike(3544408, "1.1.1.2", "UP", "622e26f4b005aba1", "721ff1b2bfa849a6", "Main",
-        local="1.1.1.1", gateway="IKE-GATEWAY"),
-    ike(3544412, "203.0.113.9", "UP", "9a2b3c4d5e6f7081", "0f1e2d3c4b5a6978", "IKEv2",
-        local="1.1.1.1", gateway="GW-HUB"),
-]
-IPSEC_TWO_TUNNELS = [
-    ipsec(131073, "inbound", "5b944da", "aes-cbc-256", "sha256", 3514, None, "1.1.1.2", 500),
-    ipsec(131073, "outbound", "91e4cf8d", "aes-cbc-256", "sha256", 3514, None, "1.1.1.2", 500),
-    ipsec(131074, "inbound", "40e0e864", "aes-gcm-256", None, 1533, 4607999, "203.0.113.9", 4500, "UP"),
-    ipsec(131074, "outbound", "fde4bd0a", "aes-gcm-256", None, 1533, 4607999, "203.0.113.9", 4500, "UP"),
-]
-BGP_SUMMARY = [
-    bgp("10.0.1.2", 200, "Established", flaps=1, input_messages=13540, output_messages=13602,
-        elapsed_seconds=788645, active_prefixes=3, received_prefixes=4, accepted_prefixes=4),
-    bgp("10.0.2.2", 300, "Active", flaps=2, input_messages=0, output_messages=0, elapsed_seconds=56),
-    bgp("10.0.3.2", 400, "Established", flaps=0, input_messages=6120, output_messages=6133,
-        elapsed_seconds=208800, active_prefixes=2, received_prefixes=3, accepted_prefixes=3),
-    bgp("10.0.4.2", 65000, "Connect", flaps=0, input_messages=0, output_messages=0, elapsed_seconds=70),
-    bgp("10.0.5.2", 500, "Established", flaps=0, input_messages=2272, output_messages=2192,
-        elapsed_seconds=59970, active_prefixes=3, received_prefixes=3, accepted_prefixes=3),
-    bgp("2001:db8:5::2", 600, "Idle", flaps=3, input_messages=0, output_messages=0, elapsed_seconds=721),
-]
-BGP_NEIGHBOR = [
-    bgp("10.0.1.2", 200, "Established", flaps=1, input_messages=13540, output_messages=13602,
-        active_prefixes=3, received_prefixes=4, accepted_prefixes=4, advertised_prefixes=2,
-        local_address="10.0.1.1", local_as=100, peer_id="192.168.2.2", local_interface="st0.0"),
-    bgp("10.0.2.2", 300, "Active", flaps=2, local_address="10.0.2.1", local_as=100),
-]
-PING = {"sent": 8, "received": 8, "loss_percent": 0,
-        "rtt_min_ms": 0.402, "rtt_avg_ms": 0.502, "rtt_max_ms": 0.846}
-PING_LOSS = {"sent": 5, "received": 0, "loss_percent": 100,
-             "rtt_min_ms": None, "rtt_avg_ms": None, "rtt_max_ms": None}
 
 
 # ---------------------------------------------------------------------------------------
@@ -139,15 +100,15 @@ PING_LOSS = {"sent": 5, "received": 0, "loss_percent": 100,
 )
 def test_three_formats_give_the_same_result(base, parser, expected):
     results = all_formats(base, parser)
-    assert results["xml"] == results["json"] == results["json-dict"] == results["txt"]
+    assert results["xml"] == results["json"] == results["json-dict"] == results["txt"] == results["module"]
     assert results["xml"] == expected
 
 
 def test_records_have_exactly_the_documented_keys():
-    assert all(tuple(r) == srx_state.IKE_FIELDS for r in parse_ike_sas(fixture("ike_detail.xml")))
-    assert all(tuple(r) == srx_state.IPSEC_FIELDS for r in parse_ipsec_sas(fixture("ipsec_brief.txt")))
-    assert all(tuple(r) == srx_state.BGP_FIELDS for r in parse_bgp_peers(fixture("bgp_summary.json")))
-    assert tuple(parse_ping_summary(fixture("ping.txt"))) == srx_state.PING_FIELDS
+    assert all(tuple(r) == IKE_FIELDS for r in parse_ike_sas(fixture("ike_detail.xml")))
+    assert all(tuple(r) == IPSEC_FIELDS for r in parse_ipsec_sas(fixture("ipsec_brief.txt")))
+    assert all(tuple(r) == BGP_FIELDS for r in parse_bgp_peers(fixture("bgp_summary.json")))
+    assert tuple(parse_ping_summary(fixture("ping.txt"))) == PING_FIELDS
 
 
 def test_brief_and_detail_styles_agree_on_shared_fields():
@@ -160,13 +121,6 @@ def test_brief_and_detail_styles_agree_on_shared_fields():
 # ---------------------------------------------------------------------------------------
 # The reference guide's outputs, exactly as printed there (pdf-wrapped)
 # ---------------------------------------------------------------------------------------
-
-GUIDE_IKE = [ike(3544408, "1.1.1.1", "UP", "622e26f4b005aba1", "721ff1b2bfa849a6", "Main")]
-GUIDE_BGP_SUMMARY = [
-    bgp("10.0.1.1", 100, "Established", flaps=0, input_messages=4, output_messages=4,
-        elapsed_seconds=70, active_prefixes=0, received_prefixes=0, accepted_prefixes=0),
-]
-
 
 @pytest.mark.parametrize("name", ["ike_guide_1.txt", "ike_guide_2.txt"])
 def test_guide_ike(name):
@@ -458,68 +412,6 @@ def test_summary_with_asdot_and_link_local_peers():
 
 
 # ---------------------------------------------------------------------------------------
-# Normalisation helpers
-# ---------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize(
-    ("printed", "short"),
-    [
-        ("aes-cbc-256/", "aes-cbc-256"), ("aes-cbc-256", "aes-cbc-256"),
-        ("aes-cbc (256 bits)", "aes-cbc-256"), ("AES-CBC (128 bits)", "aes-cbc-128"),
-        ("aes-gcm (256 bits)", "aes-gcm-256"), ("aes-256-cbc", "aes-cbc-256"),
-        ("aes-128-gcm", "aes-gcm-128"), ("3des-cbc", "3des"), ("3des/", "3des"),
-        ("des-cbc", "des"), ("None", None), ("-", None), ("", None), (None, None),
-    ],
-)
-def test_normalise_encryption(printed, short):
-    assert normalise_encryption(printed) == short
-
-
-@pytest.mark.parametrize(
-    ("printed", "short"),
-    [
-        ("sha256", "sha256"), ("hmac-sha256-128", "sha256"), ("hmac-sha-256-128", "sha256"),
-        ("hmac-sha1-96", "sha1"), ("sha1", "sha1"), ("hmac-md5-96", "md5"),
-        ("hmac-sha384-192", "sha384"), ("hmac-sha512-256", "sha512"), ("sha-256", "sha256"),
-        ("aes256-gcm", "aes256-gcm"), ("None", None), ("none", None), (None, None),
-    ],
-)
-def test_normalise_integrity(printed, short):
-    assert normalise_integrity(printed) == short
-
-
-@pytest.mark.parametrize(
-    ("printed", "seconds"),
-    [
-        ("56", 56), ("1:10", 70), ("1:01:54", 3714), ("16:39:30", 59970),
-        ("2d 10:00:00", 208800), ("1w2d 3:04:05", 788645), ("35w5d 23:41:41", 21685301),
-        ("8w0d 12:21:04", 4882864), ("2d", 172800), (" 12:01 ", 721), (None, None),
-    ],
-)
-def test_parse_elapsed(printed, seconds):
-    assert parse_elapsed(printed) == seconds
-
-
-@pytest.mark.parametrize(
-    ("printed", "state"),
-    [("Establ", "Established"), ("Established", "Established"), ("active", "Active"),
-     ("Connect", "Connect"), ("Idle", "Idle"), ("OpenSent", "OpenSent"),
-     ("openconfirm", "OpenConfirm"), ("0/0/0/0", "Established"), ("2/3/3/0 0/0/0/0", "Established")],
-)
-def test_normalise_bgp_state(printed, state):
-    assert normalise_bgp_state(printed) == state
-
-
-@pytest.mark.parametrize(
-    ("printed", "address"),
-    [("10.0.1.2+52485", "10.0.1.2"), ("1.1.1.1:500", "1.1.1.1"), ("2001:db8::2+179", "2001:db8::2"),
-     ("[2001:db8::1]:4500", "2001:db8::1"), ("2001:db8::1", "2001:db8::1"), ("1.1.1.1", "1.1.1.1")],
-)
-def test_strip_port(printed, address):
-    assert strip_port(printed) == address
-
-
-# ---------------------------------------------------------------------------------------
 # Malformed input
 # ---------------------------------------------------------------------------------------
 
@@ -552,7 +444,7 @@ BAD_DIRECTION_XML = (
         (parse_ike_sas, fixture("bgp_summary.xml"), "no <ike-security-associations-information>"),
         (parse_ike_sas, 42, "got int"),
         (parse_ike_sas, None, "no input"),
-        (parse_ike_sas, ike_xml("<ike-sa-index>x1</ike-sa-index>"), "IKE SA index is not an integer"),
+        (parse_ike_sas, ike_xml("<ike-sa-index>x1</ike-sa-index>"), "IKE SA index must be an integer"),
         (parse_ike_sas, ike_xml("<ike-sa-state>UP</ike-sa-state>"), "neither an index nor"),
         (parse_ike_sas, RPC_ERROR_XML, "the device answered with an error: syntax error"),
         (parse_ipsec_sas, BAD_DIRECTION_XML, "direction is not"),
@@ -575,151 +467,48 @@ def test_malformed_input_raises(parser, data, message):
 
 
 # ---------------------------------------------------------------------------------------
-# Problem helpers
+# Last errors of show bgp neighbor, in the three shapes
 # ---------------------------------------------------------------------------------------
 
-TUNNEL = {"remote_address": "1.1.1.2", "tunnel_id": 131073, "name": "IPSEC-VPN"}
-
-
-def test_tunnel_healthy():
-    assert tunnel_problems(IKE_BRIEF, IPSEC_TWO_TUNNELS, TUNNEL) == []
-    assert tunnel_problems(IKE_BRIEF, IPSEC_TWO_TUNNELS, {"remote_address": "203.0.113.9"}) == []
-
-
-def test_tunnel_problems_from_raw_replies():
-    assert tunnel_problems(fixture("ike_brief.txt"), fixture("ipsec_brief.xml"), TUNNEL) == []
-
-
-def test_tunnel_without_ike_or_ipsec_sa():
-    assert tunnel_problems([], [], {"remote_address": "1.1.1.2"}) == [
-        "no IKE SA to 1.1.1.2",
-        "missing inbound IPsec SA to 1.1.1.2",
-        "missing outbound IPsec SA to 1.1.1.2",
+@pytest.mark.parametrize("ext", ["xml", "json", "txt"])
+def test_bgp_last_errors_from_show_bgp_neighbor(ext):
+    records = parse_bgp_last_errors(fixture(f"bgp_neighbor.{ext}"))
+    assert records == [
+        {"peer_address": "10.0.1.2", "state": "Established", "last_state": "OpenConfirm",
+         "last_event": "RecvKeepAlive", "last_error": None},
+        {"peer_address": "10.0.2.2", "state": "Active", "last_state": "Idle", "last_event": "Start",
+         "last_error": None},
     ]
+    assert records == xml_bgp.parse_bgp_last_errors(fixture("bgp_neighbor.xml"))
 
 
-def test_tunnel_ike_down_and_one_direction_missing():
-    ipsec_in_only = [sa for sa in IPSEC_TWO_TUNNELS if sa["direction"] == "inbound"]
-    assert tunnel_problems(IKE_BRIEF, ipsec_in_only, {"remote_address": "198.51.100.7"}) == [
-        "IKE SA to 198.51.100.7 is DOWN",
-        "missing inbound IPsec SA to 198.51.100.7",
-        "missing outbound IPsec SA to 198.51.100.7",
-    ]
-    assert tunnel_problems(IKE_BRIEF, ipsec_in_only, TUNNEL) == [
-        "IPSEC-VPN: missing outbound IPsec SA to 1.1.1.2 (tunnel 131073)",
-    ]
-
-
-def test_tunnel_id_must_match():
-    assert tunnel_problems(IKE_BRIEF, IPSEC_TWO_TUNNELS, dict(TUNNEL, tunnel_id=131099)) == [
-        "IPSEC-VPN: missing inbound IPsec SA to 1.1.1.2 (tunnel 131099)",
-        "IPSEC-VPN: missing outbound IPsec SA to 1.1.1.2 (tunnel 131099)",
-    ]
-
-
-def test_tunnel_several_expectations():
-    expectations = [TUNNEL, {"remote_address": "192.0.2.1", "name": "VPN-X"}]
-    assert tunnel_problems(IKE_BRIEF, IPSEC_TWO_TUNNELS, expectations) == [
-        "VPN-X: no IKE SA to 192.0.2.1",
-        "VPN-X: missing inbound IPsec SA to 192.0.2.1",
-        "VPN-X: missing outbound IPsec SA to 192.0.2.1",
-    ]
-
-
-@pytest.mark.parametrize("expectation", [{}, {"remote_address": ""}, "1.1.1.2", [None]])
-def test_tunnel_bad_expectation(expectation):
-    with pytest.raises(SrxStateError, match="expectation"):
-        tunnel_problems(IKE_BRIEF, IPSEC_TWO_TUNNELS, expectation)
-
-
-def test_bgp_healthy():
-    expectation = {"peer_address": "10.0.1.2", "peer_as": 200,
-                   "min_received_prefixes": 4, "min_accepted_prefixes": 4}
-    assert bgp_problems(BGP_SUMMARY, expectation) == []
-    assert bgp_problems(fixture("bgp_neighbor.xml"), dict(expectation, min_advertised_prefixes=1)) == []
-
-
-def test_bgp_not_found_wrong_state_and_as():
-    assert bgp_problems(BGP_SUMMARY, {"peer_address": "10.9.9.9"}) == ["BGP peer 10.9.9.9 not found"]
-    assert bgp_problems(BGP_SUMMARY, {"peer_address": "10.0.2.2", "peer_as": 300,
-                                      "min_received_prefixes": 1}) == [
-        "BGP peer 10.0.2.2 state Active instead of Established",
-    ]
-    assert bgp_problems(BGP_SUMMARY, {"peer_address": "10.0.1.2", "peer_as": 201, "name": "SRX-B"}) == [
-        "SRX-B: BGP peer 10.0.1.2 peer AS mismatch: expected 201, found 200",
-    ]
-
-
-def test_bgp_fewer_prefixes_than_expected():
-    # the guide's session: up, but no export policy, so no prefixes at all
-    guide = parse_bgp_peers(fixture("bgp_neighbor_guide.txt"))
-    assert bgp_problems(guide, {"peer_address": "10.0.1.2+179", "peer_as": 200,
-                                "min_received_prefixes": 1, "min_advertised_prefixes": 1}) == [
-        "BGP peer 10.0.1.2 has 0 received prefixes, fewer than the expected 1",
-        "BGP peer 10.0.1.2 has 0 advertised prefixes, fewer than the expected 1",
-    ]
-    assert bgp_problems(BGP_SUMMARY, {"peer_address": "10.0.1.2", "min_advertised_prefixes": 1}) == [
-        "BGP peer 10.0.1.2 reports no advertised prefix count (expected at least 1)",
-    ]
-
-
-def test_bgp_several_expectations_and_ipv6_spelling():
-    expectations = [{"peer_address": "2001:DB8:5:0::2", "state": "idle"},
-                    {"peer_address": "10.0.4.2", "peer_as": 65000}]
-    assert bgp_problems(fixture("bgp_summary.txt"), expectations) == [
-        "BGP peer 10.0.4.2 state Connect instead of Established",
-    ]
-
-
-def test_bgp_bad_expectation():
-    with pytest.raises(SrxStateError, match="lacks 'peer_address'"):
-        bgp_problems(BGP_SUMMARY, {"peer_as": 200})
-    with pytest.raises(SrxStateError, match="min_received_prefixes is not an integer"):
-        bgp_problems(BGP_SUMMARY, {"peer_address": "10.0.1.2", "min_received_prefixes": "many"})
+def test_bgp_last_error_open_message_error_from_text():
+    text = ("Peer: 10.0.1.2 AS 300       Local: 10.0.1.1 AS 100\n"
+            "  Type: External    State: Active         Flags: <>\n"
+            "  Last State: Idle          Last Event: ConnectRetry\n"
+            "  Last Error: Open Message Error\n")
+    assert parse_bgp_last_errors(text)[0]["last_error"] == "Open Message Error"
+    assert parse_bgp_last_errors("") == []
+    with pytest.raises(SrxStateError):
+        parse_bgp_last_errors("Total active tunnels: 0")
 
 
 # ---------------------------------------------------------------------------------------
-# The filters, through FilterModule
+# The text helpers
 # ---------------------------------------------------------------------------------------
 
-FILTERS = FilterModule().filters()
+def test_banners_and_blank_output():
+    pasted = "admin@srx-a> show bgp summary\n\nGroups: 1 Peers: 1\n{master:0}\n[edit]\n"
+    assert state_text.trim_banners(pasted) == "Groups: 1 Peers: 1"
+    assert state_text.is_blank("node0:\n--------------------------\n{primary:node0}\nadmin@srx> \n")
+    assert not state_text.is_blank("node0:\nTotal active tunnels: 0\n")
 
 
-def test_filter_names():
-    assert sorted(FILTERS) == ["bgp_peers", "bgp_problems", "ike_sas", "ipsec_sas",
-                               "ping_summary", "tunnel_problems"]
-
-
-def test_filters_parse_all_formats():
-    assert FILTERS["ike_sas"](fixture("ike_detail.json")) == IKE_DETAIL
-    assert FILTERS["ipsec_sas"](fixture("ipsec_brief.txt")) == IPSEC_TWO_TUNNELS
-    assert FILTERS["bgp_peers"](fixture("bgp_summary.xml")) == BGP_SUMMARY
-    assert FILTERS["ping_summary"](fixture("ping.json")) == PING
-    assert FILTERS["ipsec_sas"]("Total active tunnels: 0") == []
-
-
-def test_problem_filters():
-    ike_sas = FILTERS["ike_sas"](fixture("ike_brief.xml"))
-    assert FILTERS["tunnel_problems"](ike_sas, fixture("ipsec_empty.json"), TUNNEL) == [
-        "IPSEC-VPN: missing inbound IPsec SA to 1.1.1.2 (tunnel 131073)",
-        "IPSEC-VPN: missing outbound IPsec SA to 1.1.1.2 (tunnel 131073)",
-    ]
-    assert FILTERS["bgp_problems"](fixture("bgp_summary_guide_1.txt"),
-                                   {"peer_address": "10.0.1.1", "peer_as": 100}) == []
-
-
-@pytest.mark.parametrize(
-    ("name", "args", "message"),
-    [
-        ("ike_sas", ("hello",), "netops.srx_vpn.ike_sas: text is not the output"),
-        ("ipsec_sas", ("<broken",), "netops.srx_vpn.ipsec_sas: invalid XML"),
-        ("bgp_peers", ({"bgp-information": "x", "bad name": 1},), "netops.srx_vpn.bgp_peers: invalid"),
-        ("ping_summary", ("",), "netops.srx_vpn.ping_summary: "),
-        ("tunnel_problems", ([], [], {}), "netops.srx_vpn.tunnel_problems: the expectation lacks"),
-        ("bgp_problems", ([],), "netops.srx_vpn.bgp_problems: "),
-    ],
-)
-def test_filter_errors_name_the_filter(name, args, message):
-    with pytest.raises(AnsibleFilterError) as info:
-        FILTERS[name](*args)
-    assert str(info.value).startswith(message)
+def test_module_parsers_read_xml_only():
+    """The module's parsers refuse CLI text and JSON (the filters read those)."""
+    with pytest.raises(SrxStateError, match="not XML"):
+        xml_ike.parse_ike_sas(fixture("ike_brief.txt"))
+    with pytest.raises(SrxStateError, match="not XML"):
+        xml_ipsec.parse_ipsec_sas(fixture("ipsec_brief.json"))
+    with pytest.raises(SrxStateError, match="got dict"):
+        xml_bgp.parse_bgp_peers(json.loads(fixture("bgp_summary.json")))
