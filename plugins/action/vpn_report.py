@@ -32,7 +32,7 @@ def _read(path):
     try:
         with open(path, encoding="utf-8") as handle:
             return handle.read()
-    except FileNotFoundError:
+    except OSError:  # absent or unreadable: the report differs; writing it names the problem
         return None
 
 
@@ -71,18 +71,22 @@ class ActionModule(ActionBase):
             "markdown": (os.path.join(dest, f"{args['name']}.md"), report.render_markdown(model)),
             "json": (os.path.join(dest, f"{args['name']}.json"), report.render_json(model)),
         }
-        changed = False
+        # Reading the fleet changes nothing, so the task never reports changed: the report is
+        # this run's output on the controller, like a command's stdout. Whether it differs from
+        # the previous one (anything but its timestamp) is returned as `differs`.
+        differs = False
         for path, text in outputs.values():
             old = _read(path)
             if old is None or report.without_timestamp(old) != report.without_timestamp(text):
-                changed = True
+                differs = True
             if not self._task.check_mode:
                 try:
                     report.write_file(path, text)
                 except OSError as exc:
                     raise AnsibleActionFail(f"{FQCN}: cannot write {path}: {exc}") from exc
         result.update(
-            changed=changed,
+            changed=False,
+            differs=differs,
             paths={kind: path for kind, (path, _text) in outputs.items()},
             summary=model["summary"],
             tunnels={t["name"]: t["state"] for t in model["tunnels"]},

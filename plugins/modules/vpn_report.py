@@ -68,7 +68,7 @@ attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
-    details: Computes whether the reports would change and writes nothing.
+    details: Computes whether the reports would differ and writes nothing.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
@@ -76,7 +76,9 @@ attributes:
     description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
     support: full
 notes:
-  - C(changed) is true when anything but the timestamp differs from the reports already in O(dest).
+  - "C(changed) is always false: the module reads results and writes the run's report on the
+    controller, it changes no device (so a read-only audit reports C(changed=0)). The return value
+    C(differs) says whether anything but the timestamp differs from the reports already in O(dest)."
 seealso:
   - module: netops.srx_vpn.vpn_state
 """
@@ -113,6 +115,11 @@ paths:
   returned: always
   type: dict
   sample: {markdown: /work/reports/vpn_status.md, json: /work/reports/vpn_status.json}
+differs:
+  description: Whether anything but the timestamp differs from the reports that were in O(dest).
+  returned: always
+  type: bool
+  sample: true
 summary:
   description: Counts of devices, tunnels per state and problems.
   returned: always

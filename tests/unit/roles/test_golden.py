@@ -14,7 +14,7 @@ Each device's five stanza files, concatenated in push order, must equal
 ``tests/golden/<inventory>/<device>.set`` byte for byte. After an intended change of the
 rendering, rewrite the golden files and review their diff before committing them::
 
-    SRX_VPN_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/unit/test_golden.py
+    SRX_VPN_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/unit/roles/test_golden.py
 
 The reference pair is also compared with the guide's own configuration
 (``tests/golden/guide/<device>.set``, the guide's statements with the PDF's line-wraps
@@ -31,6 +31,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,13 +40,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from ansible_collections.netops.srx_vpn.plugins.plugin_utils import stanzas
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 GOLDEN = ROOT / "tests" / "golden"
 PLAYBOOK = ROOT / "playbooks" / "render_vpn.yml"
 SEED_PAIR = ROOT / "lab" / "topologies" / "seed-pair.yml"
 INTENT_DOC = ROOT / "docs" / "intent.md"
-STANZAS = ("10-interfaces.set", "20-zones.set", "30-ike.set", "40-ipsec.set", "50-bgp.set")
+STANZAS = tuple(stanzas.FILE_NAMES[name] for name in stanzas.STANZAS)   # the files, in push order
 UPDATE_ENV = "SRX_VPN_UPDATE_GOLDEN"
 UPDATE = os.environ.get(UPDATE_ENV, "") not in ("", "0")
 RENDER_TIMEOUT = 300  # seconds for one ansible-playbook run
@@ -89,7 +91,7 @@ def _copy_inventory(name: str, tmp: Path) -> Path:
     """A copy of the inventory that depends on nothing outside itself (no vault, no lab)."""
     target = tmp / "inventory"
     shutil.copytree(ROOT / INVENTORIES[name]["source"], target,
-                    ignore=shutil.ignore_patterns("vault.yml"))
+                    ignore=shutil.ignore_patterns("vault.yml"), dirs_exist_ok=True)
     config = target / "srxlab.yml"
     if config.exists():
         spec = yaml.safe_load(config.read_text())
@@ -99,13 +101,16 @@ def _copy_inventory(name: str, tmp: Path) -> Path:
     return target
 
 
-def render(name: str, tmp: Path) -> Rendering:
+def render(name: str, tmp: Path, with_keys: bool = True) -> Rendering:
+    """Render inventory ``name`` offline; ``with_keys=False``: as on a fresh clone, no key at all
+    (no vault, no ``srx_vpn_psks``)."""
     inventory = _copy_inventory(name, tmp)
     output = tmp / "output"
-    psks = {t: psk_of(t) for t in INVENTORIES[name]["tunnels"]}
+    psks = {t: psk_of(t) for t in INVENTORIES[name]["tunnels"]} if with_keys else {}
     command = [_ansible_playbook(), str(PLAYBOOK), "-i", str(inventory),
-               "-e", json.dumps({"srx_vpn_output_dir": str(output)}),
-               "-e", json.dumps({"srx_vpn_psks": psks})]
+               "-e", json.dumps({"srx_vpn_output_dir": str(output)})]
+    if with_keys:
+        command += ["-e", json.dumps({"srx_vpn_psks": psks})]
     env = {**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1",
            "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_RETRY_FILES_ENABLED": "0"}
     try:
@@ -201,9 +206,41 @@ def test_no_clear_text_key_on_disk_or_in_the_log(rendered, inventory):
     assert not leaks, "clear-text keys found:\n  " + "\n  ".join(leaks)
     everything = b"".join(result.devices.values())
     for tunnel in result.psks:
-        placeholder = f'pre-shared-key ascii-text "@@srx_vpn_psk:{tunnel}@@"'.encode()
+        placeholder = f'pre-shared-key ascii-text "{stanzas.psk_placeholder(tunnel)}"'.encode()
         assert everything.count(placeholder) == 2, f"{inventory}: tunnel {tunnel}: expected its key " \
                                                    f"placeholder once on each end"
+
+
+def test_offline_render_needs_no_key(tmp_path):
+    """A fresh clone: no vault, no srx_vpn_psks. render_vpn.yml still validates and renders,
+    every key a placeholder - the same bytes as with the keys given (the golden files)."""
+    result = render("reference-pair", tmp_path, with_keys=False)
+    assert "no pre-shared key" not in result.log
+    assert sorted(result.files) == sorted(INVENTORIES["reference-pair"]["hosts"]), result.log[-3000:]
+    for device, data in result.devices.items():
+        assert data == (GOLDEN / "reference-pair" / f"{device}.set").read_bytes(), device
+        assert data.count(f'"{stanzas.psk_placeholder("a-b")}"'.encode()) == 1, device
+    assert not [p for p in result.output.rglob("*") if p.is_file() and b"$9$" in p.read_bytes()]
+    # nothing changes when it runs again
+    again = render("reference-pair", tmp_path, with_keys=False)
+    recap = re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", again.log, re.MULTILINE)
+    assert sorted(host for host, _ in recap) == ["srx-a", "srx-b"], again.log[-2000:]
+    assert all(changed == "0" for _, changed in recap), again.log[-2000:]
+
+
+def test_offline_render_still_checks_a_given_key(tmp_path):
+    """Keys are optional offline, but a key that is given is validated (never shown)."""
+    inventory = _copy_inventory("reference-pair", tmp_path)
+    weak = "short-Zq7Vx2"
+    proc = subprocess.run([_ansible_playbook(), str(PLAYBOOK), "-i", str(inventory),
+                           "-e", json.dumps({"srx_vpn_output_dir": str(tmp_path / "output")}),
+                           "-e", json.dumps({"srx_vpn_psks": {"a-b": weak}})],
+                          cwd=ROOT, capture_output=True, text=True, timeout=RENDER_TIMEOUT, check=False,
+                          env={**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"})
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "tunnel 'a-b': psk: pre-shared key is shorter than 16 characters" in log, log[-3000:]
+    assert weak not in log
 
 
 # ---------------------------------------------------------------------------------------
@@ -280,7 +317,8 @@ def guide_to_product(device: str) -> list[Step]:
              add=("set security ike gateway IKE-GW-A-B version v2-only",)),
         Step(DELIBERATE, ROW_PSK,   # the placeholder the deploy step replaces with a $9$ of the vaulted key
              remove=('set security ike policy IKE-POL-A-B pre-shared-key ascii-text "Juniper"',),
-             add=('set security ike policy IKE-POL-A-B pre-shared-key ascii-text "@@srx_vpn_psk:a-b@@"',)),
+             add=("set security ike policy IKE-POL-A-B pre-shared-key ascii-text "
+                  f'"{stanzas.psk_placeholder("a-b")}"',)),
         Step(DELIBERATE, ROW_VPN_ZONE,
              remove=(f"{zone} UNTRUST interfaces st0.0",
                      f"{zone} UNTRUST interfaces st0.0 host-inbound-traffic system-services ping",
