@@ -25,6 +25,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+# netaddr, through the collection's one address helper; a missing netaddr is reported by
+# build_plans(), so that loading the plugins never fails
+from ansible_collections.netops.srx_vpn.plugins.module_utils.addresses import (
+    NETADDR_IMPORT_ERROR,
+    IPAddress,
+    IPNetwork,
+)
+
 from . import intent_schema as S
 from .schema_engine import (
     INVALID,
@@ -35,13 +43,6 @@ from .schema_engine import (
     valid,
     validate,
 )
-
-try:
-    from netaddr import IPAddress, IPNetwork
-except ImportError as _exc:  # reported by build_plans(), so that loading the plugins never fails
-    NETADDR_IMPORT_ERROR: ImportError | None = _exc
-else:
-    NETADDR_IMPORT_ERROR = None
 
 # Key strength: the product's minimum (Junos itself accepts 1-255 characters, the schema's bound).
 MIN_PSK_LENGTH = 16
@@ -108,6 +109,15 @@ class Device:
     advertise: list
     lans: list            # [(index, IPNetwork)]
     zones: dict           # role -> name (None when invalid)
+    vpn_shared_given: bool | None = None   # zones.vpn_shared as given (None: not given)
+
+    @property
+    def vpn_shared(self) -> bool:
+        """The VPN zone is shared (the product owns only its st0 units in it): as given, else
+        when it is the external zone."""
+        if self.vpn_shared_given is not None:
+            return self.vpn_shared_given
+        return self.zones.get("vpn") is not None and self.zones.get("vpn") == self.zones.get("untrust")
 
     @property
     def complete(self) -> bool:
@@ -131,7 +141,8 @@ class Tunnel:
     state: str | None
     ends: list[End]
     description: str | None
-    weak_ok: bool
+    weak_ok: bool        # legacy.weak_crypto (or allow_weak_crypto)
+    short_psk_ok: bool   # legacy.short_psk
     bgp: dict
     ike: dict            # version, mode, mode_given, profile, proposal, dpd, nat_keepalive, nat_traversal
     ipsec: dict          # profile, proposal, pfs_group, establish_tunnels
@@ -151,6 +162,7 @@ class Fleet:
     profiles: dict        # name -> profile (built-in and custom; INVALID when refused)
     custom_profiles: dict  # srx_vpn_profiles as cleaned
     psks_given: bool = True  # srx_vpn_psks is a mapping (otherwise already reported)
+    psks_required: bool = True  # False: an offline render or an audit, no key needed
 
 
 def _v(value):
@@ -169,10 +181,12 @@ def _device(name: str, spec: dict | None) -> Device | None:
     lans = [(i, network(p)) for i, p in enumerate(_v(spec.get("lan_prefixes")) or []) if valid(p)]
     zones = dict(DEFAULT_ZONES)
     given_zones = spec.get("zones")
+    shared = None
     if given_zones is INVALID:
         zones = dict.fromkeys(ZONE_ROLES)
     elif given_zones:
-        zones.update({role: _v(value) for role, value in given_zones.items()})
+        zones.update({role: _v(value) for role, value in given_zones.items() if role in ZONE_ROLES})
+        shared = given_zones.get("vpn_shared") if isinstance(given_zones.get("vpn_shared"), bool) else None
     return Device(
         name=name, ifl=_v(spec.get("external_interface")), ext=ext,
         public=public if public is not None else (ext.ip if ext is not None else None),
@@ -181,7 +195,7 @@ def _device(name: str, spec: dict | None) -> Device | None:
         router_id_given=spec.get("router_id") is not None,
         advertise=advertise if spec.get("advertise") is not None else
         ([network(f"{loopback.ip}/32")] if loopback is not None else []),
-        lans=lans, zones=zones)
+        lans=lans, zones=zones, vpn_shared_given=shared)
 
 
 def _proposal(source: dict | None, fields: tuple[str, ...], defaults: dict) -> dict | None:
@@ -229,10 +243,12 @@ def _tunnel(where: str, raw, devices: dict, profiles: dict) -> Tunnel | None:
         pfs = ipsec_source.get("pfs_group", "group14") if isinstance(ipsec_source, dict) else "group14"
     bgp = raw.get("bgp") if isinstance(raw.get("bgp"), dict) else {}
     version = ike_spec.get("version", _default(S.IKE, "version"))
+    legacy = raw.get("legacy") if isinstance(raw.get("legacy"), dict) else {}
     return Tunnel(
         where=where, name=_v(raw.get("name")), state=_v(raw.get("state", _default(S.TUNNEL, "state"))),
         ends=ends, description=_v(raw.get("description")),
-        weak_ok=raw.get("allow_weak_crypto") is True,
+        weak_ok=raw.get("allow_weak_crypto") is True or legacy.get("weak_crypto") is True,
+        short_psk_ok=legacy.get("short_psk") is True,
         bgp={"enabled": bgp.get("enabled", True) is not False, "bfd": bgp.get("bfd") is True},
         ike={"version": _v(version), "mode": _v(ike_spec.get("mode", _default(S.IKE, "mode"))),
              "mode_given": ike_spec.get("mode") is not None, "profile": ike_profile, "proposal": ike_proposal,
@@ -296,17 +312,33 @@ def rule_loopback_is_a_host_route(fleet: Fleet) -> Iterator[Problem]:
 
 
 def rule_zones_are_distinct(fleet: Fleet) -> Iterator[Problem]:
-    """The VPN zone is the product's own (deleted and set whole): it is neither the external nor
-    the LAN zone; the LAN zone is not the external zone (transit policies would open it)."""
+    """The VPN zone is not the LAN zone, and the LAN zone is not the external zone (transit
+    policies would open it). A VPN zone that is the external zone is shared (zones.vpn_shared,
+    derived true): it cannot be declared the product's own, since the product deletes and
+    re-creates its own zone whole."""
     for d in _devices(fleet):
         z = d.zones
-        for role in ("untrust", "trust"):
-            if z.get("vpn") is not None and z.get("vpn") == z.get(role):
-                yield (_dw(d), "zones.vpn", (f"{z['vpn']!r} is also zones.{role}: the product deletes and re-creates "
-                       "the VPN zone, so it must be a zone of its own"))
+        if z.get("vpn") is not None and z.get("vpn") == z.get("trust"):
+            yield (_dw(d), "zones.vpn", (f"{z['vpn']!r} is also zones.trust: the transit policies run between "
+                   "the LAN zone and the VPN zone, so they must be two zones"))
+        if z.get("vpn") is not None and z.get("vpn") == z.get("untrust") and d.vpn_shared_given is False:
+            yield (_dw(d), "zones.vpn_shared",
+                   f"{z['vpn']!r} is also zones.untrust, which holds the external interface: the product "
+                   "cannot own it whole (delete and re-create it); leave vpn_shared out or set it true")
         if z.get("trust") is not None and z.get("trust") == z.get("untrust"):
             yield (_dw(d), "zones.trust", (f"{z['trust']!r} is also zones.untrust: the transit policies would "
                    "permit traffic from the external zone"))
+
+
+def rule_no_transit_policies_in_a_shared_zone(fleet: Fleet) -> Iterator[Problem]:
+    """No LAN zone (transit policies) with a shared VPN zone: the policies match the zone, not
+    the interface, so they would also admit traffic arriving on the zone's other interfaces (the
+    internet, when the VPN zone is the external zone)."""
+    for d in _devices(fleet):
+        if d.vpn_shared and d.zones.get("trust") is not None and d.zones.get("vpn") != d.zones.get("trust"):
+            yield (_dw(d), "zones.trust", (f"transit policies between {d.zones['trust']!r} and the shared VPN "
+                   f"zone {d.zones.get('vpn')!r} would also admit traffic from the zone's other interfaces; "
+                   "give the st0 units a zone of their own (zones.vpn, vpn_shared: false) or leave trust out"))
 
 
 def rule_device_addresses_disjoint(fleet: Fleet) -> Iterator[Problem]:
@@ -513,17 +545,25 @@ def rule_ebgp_peers_differ_in_as(fleet: Fleet) -> Iterator[Problem]:
 def rule_psk_given(fleet: Fleet) -> Iterator[Problem]:
     """A present tunnel has a key in srx_vpn_psks."""
     for t in fleet.tunnels:
-        if fleet.psks_given and t.present and t.name is not None and t.name not in fleet.psks:
+        if fleet.psks_required and fleet.psks_given and t.present and t.name is not None \
+                and t.name not in fleet.psks:
             hint = suggest(t.name, fleet.psks).replace("did you mean", "srx_vpn_psks has")
             yield t.where, "psk", f"no pre-shared key in srx_vpn_psks[{t.name!r}] (put it in the vault){hint}"
 
 
+def _short_psk(fleet: Fleet, t: Tunnel) -> bool:
+    """A present tunnel's given key is shorter than MIN_PSK_LENGTH (the key is never shown)."""
+    key = fleet.psks.get(t.name) if t.present and t.name is not None else None
+    return isinstance(key, str) and len(key) < MIN_PSK_LENGTH
+
+
 def rule_psk_strength(fleet: Fleet) -> Iterator[Problem]:
-    """A present tunnel's key has at least 16 characters (MIN_PSK_LENGTH); the key is never shown."""
+    """A present tunnel's key has at least 16 characters (MIN_PSK_LENGTH), unless the tunnel sets
+    legacy.short_psk; the key is never shown."""
     for t in fleet.tunnels:
-        key = fleet.psks.get(t.name) if t.present and t.name is not None else None
-        if isinstance(key, str) and len(key) < MIN_PSK_LENGTH:
-            yield t.where, "psk", f"pre-shared key is shorter than {MIN_PSK_LENGTH} characters"
+        if _short_psk(fleet, t) and not t.short_psk_ok:
+            yield t.where, "psk", (f"pre-shared key is shorter than {MIN_PSK_LENGTH} characters (for a legacy peer "
+                                   "that needs it: legacy: {short_psk: true} on this tunnel)")
 
 
 def rule_crypto_profile_known(fleet: Fleet) -> Iterator[Problem]:
@@ -544,20 +584,30 @@ def _proposal_field(t: Tunnel, section: str) -> str:
     return f"{section}.proposal" if profile == CUSTOM else f"profile {profile}: {section}"
 
 
+def _weak_algorithms(t: Tunnel) -> Iterator[tuple[str, str]]:
+    """(field, value) of every weak algorithm or group a tunnel uses (WEAK)."""
+    for section in ("ike", "ipsec"):
+        proposal = (t.ike if section == "ike" else t.ipsec)["proposal"] or {}
+        for key, value in proposal.items():
+            if value in WEAK.get(key, ()):
+                yield f"{_proposal_field(t, section)}.{key}", value
+    if t.ipsec["pfs_group"] in WEAK["pfs_group"]:
+        yield "ipsec.pfs_group", t.ipsec["pfs_group"]
+
+
+def _aggressive(t: Tunnel) -> bool:
+    return t.ike["version"] == "v1" and t.ike["mode"] == "aggressive"
+
+
 def rule_weak_crypto(fleet: Fleet) -> Iterator[Problem]:
-    """DES, 3DES, MD5, SHA-1 and DH/PFS groups 1, 2, 5 only with allow_weak_crypto: true."""
+    """DES, 3DES, MD5, SHA-1 and DH/PFS groups 1, 2, 5 only with legacy.weak_crypto (or
+    allow_weak_crypto): true."""
     for t in fleet.tunnels:
         if t.weak_ok:
             continue
-        for section in ("ike", "ipsec"):
-            proposal = (t.ike if section == "ike" else t.ipsec)["proposal"] or {}
-            for key, value in proposal.items():
-                if value in WEAK.get(key, ()):
-                    yield (t.where, f"{_proposal_field(t, section)}.{key}",
-                           f"{value} is weak crypto; set allow_weak_crypto: true on this tunnel to use it")
-        if t.ipsec["pfs_group"] in WEAK["pfs_group"]:
-            yield (t.where, "ipsec.pfs_group", (f"{t.ipsec['pfs_group']} is weak crypto; set allow_weak_crypto: "
-                   "true on this tunnel to use it"))
+        for fld, value in _weak_algorithms(t):
+            yield (t.where, fld, (f"{value} is weak crypto; for a legacy peer that needs it set legacy: "
+                   "{weak_crypto: true} on this tunnel"))
 
 
 def _integrity(proposal: dict, section: str) -> Iterator[tuple[str, str]]:
@@ -604,11 +654,12 @@ def rule_ike_mode_is_ikev1_only(fleet: Fleet) -> Iterator[Problem]:
 
 def rule_no_aggressive_mode_with_psk(fleet: Fleet) -> Iterator[Problem]:
     """IKEv1 aggressive mode with a pre-shared key sends a hash an eavesdropper can attack
-    offline: weak crypto, refused unless allow_weak_crypto: true."""
+    offline: weak crypto, refused unless legacy.weak_crypto (or allow_weak_crypto): true."""
     for t in fleet.tunnels:
-        if t.ike["version"] == "v1" and t.ike["mode"] == "aggressive" and not t.weak_ok:
-            yield (t.where, "ike.mode", ("aggressive mode with a pre-shared key exposes a hash of the key to "
-                   "offline guessing (weak crypto); use main mode or IKEv2, or set allow_weak_crypto: true"))
+        if _aggressive(t) and not t.weak_ok:
+            yield (t.where, "ike.mode",
+                   "aggressive mode with a pre-shared key exposes a hash of the key to offline guessing "
+                   "(weak crypto); use main mode or IKEv2, or for a legacy peer set legacy: {weak_crypto: true}")
 
 
 def rule_nat_keepalive_needs_nat_traversal(fleet: Fleet) -> Iterator[Problem]:
@@ -642,6 +693,7 @@ def rule_custom_proposal_names_free(fleet: Fleet) -> Iterator[Problem]:
 
 RULES = [
     rule_external_address_is_a_host, rule_loopback_is_a_host_route, rule_zones_are_distinct,
+    rule_no_transit_policies_in_a_shared_zone,
     rule_device_addresses_disjoint, rule_unique_external_address, rule_unique_public_address,
     rule_unique_loopback, rule_unique_router_id, rule_lan_prefixes_disjoint_across_devices,
     rule_tunnel_ends_are_known_devices, rule_tunnel_ends_on_two_devices, rule_tunnel_ends_in_one_subnet,
@@ -651,6 +703,29 @@ RULES = [
     rule_ike_mode_is_ikev1_only, rule_no_aggressive_mode_with_psk, rule_nat_keepalive_needs_nat_traversal,
     rule_profile_names_not_reserved, rule_custom_proposal_names_free,
 ]
+
+
+def legacy_warning(fleet: Fleet, t: Tunnel) -> str | None:
+    """The warning of a present tunnel that uses its legacy opt-in (None when it uses none):
+    names the tunnel and every weak setting in use, never the key."""
+    if not t.present or t.name is None:
+        return None
+    weak = []
+    if t.short_psk_ok and _short_psk(fleet, t):
+        weak.append(f"pre-shared key shorter than {MIN_PSK_LENGTH} characters (legacy.short_psk)")
+    if t.weak_ok:
+        opt = "legacy.weak_crypto" if t.given.get("allow_weak_crypto") is not True else "allow_weak_crypto"
+        weak += [f"{fld} {value} ({opt})" for fld, value in _weak_algorithms(t)]
+        if _aggressive(t):
+            weak.append(f"IKEv1 aggressive mode with a pre-shared key ({opt})")
+    if not weak:
+        return None
+    return f"tunnel {t.name!r} uses legacy (weak) settings: " + "; ".join(weak)
+
+
+def plan_warnings(plans: dict) -> list[str]:
+    """The warnings of every device's plan, each once, in order."""
+    return list(dict.fromkeys(w for plan in plans.values() for w in plan.get("warnings", ())))
 
 
 def rules_table() -> str:
@@ -668,8 +743,11 @@ def check_fleet(fleet: Fleet) -> list[str]:
 
 
 def build_plans(devices: dict, tunnels: list, psks: dict | None = None, profiles: dict | None = None,
-                host_vars: dict | None = None) -> dict:
+                host_vars: dict | None = None, require_psks: bool = True) -> dict:
     """Validate the intent and return ``{device: plan}``; raise IntentError with every problem.
+
+    ``require_psks=False`` (an offline render, an audit: no key is pushed) accepts a present
+    tunnel without a key; a key that is given is still checked.
 
     ``devices``: {inventory host: its srx_vpn_device}; ``host_vars``: {host: {srx_vpn_* variable:
     value}} for the run options and unknown variables (optional)."""
@@ -678,6 +756,7 @@ def build_plans(devices: dict, tunnels: list, psks: dict | None = None, profiles
                           "(pip install netaddr)") from NETADDR_IMPORT_ERROR
     problems: list[str] = []
     fleet = parse_fleet(devices, tunnels, psks, profiles, host_vars, problems)
+    fleet.psks_required = require_psks
     for problem in check_fleet(fleet):
         if problem not in problems:
             problems.append(problem)
@@ -730,6 +809,8 @@ def _plan(d: Device, tunnels: list[Tunnel], fleet: Fleet) -> dict:
                 "neighbors": []},
         "expect": {"tunnels": [], "bgp_peers": [], "pings": []},
         "peers": [],
+        "vpn_zone_shared": d.vpn_shared,
+        "warnings": [],
     }
     for t in sorted(tunnels, key=lambda t: t.name):
         me, peer = (t.ends[0], t.ends[1]) if t.ends[0].device_name == d.name else (t.ends[1], t.ends[0])
@@ -752,6 +833,9 @@ def _plan(d: Device, tunnels: list[Tunnel], fleet: Fleet) -> dict:
             continue
         plan["tunnels"].append(entry)
         plan["peers"].append(pf.name)
+        warning = legacy_warning(fleet, t)
+        if warning:
+            plan["warnings"].append(warning)
         plan["ike_proposals"][names["ike_proposal"]] = dict(t.ike["proposal"])
         plan["ipsec_proposals"][names["ipsec_proposal"]] = dict(t.ipsec["proposal"])
         plan["expect"]["tunnels"].append({"name": t.name, "remote_address": str(pf.public),

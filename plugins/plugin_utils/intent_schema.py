@@ -15,7 +15,7 @@ this structure:
 * ``schema_engine.json_schema`` writes ``schemas/srx_vpn_intent.schema.json``, the editor
   schema for the YAML language server.
 
-``scripts/gen-intent-schema`` regenerates both files; ``tests/unit/plugins/test_intent_schema.py``
+``scripts/gen-intent-schema`` regenerates both files; ``tests/unit/plugins/plugin_utils/test_intent_schema.py``
 fails when either differs from this structure.
 
 Why a Python structure and not a YAML or JSON file: it is imported by the filter and action
@@ -86,7 +86,8 @@ DESCRIPTION_RULE = "printable ASCII characters, without '\"' or '\\'"
 DESCRIPTION_MAX = 128
 # Pre-shared keys: printable ASCII, no leading or trailing space (so not whitespace-only).
 # Junos accepts 1-255 characters for `pre-shared-key ascii-text`; the product also wants at
-# least MIN_PSK_LENGTH (intent.py, a fleet rule on key strength).
+# least MIN_PSK_LENGTH (intent.py, a fleet rule on key strength: the key is validated by tunnel
+# name, and only a tunnel with legacy.short_psk accepts a shorter one).
 PSK_PATTERN = r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$"
 PSK_RULE = "printable ASCII characters, no leading or trailing space"
 PSK_MAX = 255
@@ -177,8 +178,12 @@ PFS_GROUPS = [*DH_GROUPS, "none"]
 
 ZONES = obj("Security zone names.", {
     "untrust": zone("Zone of the external interface (IKE, ping allowed in).", default="UNTRUST"),
-    "vpn": zone("Zone of the st0 units; the product owns it (deletes and sets it whole), so it must "
-                "differ from the other two.", default="VPN"),
+    "vpn": zone("Zone of the st0 units. The product's own zone (created, deleted and set whole) unless "
+                "vpn_shared; never the trust zone.", default="VPN"),
+    "vpn_shared": boolean("The VPN zone is an existing zone shared with other interfaces (like the external "
+                          "zone): the product adds and removes only its st0 units, each with its own "
+                          "host-inbound ping/bgp (bfd), and leaves the rest of the zone alone. No transit "
+                          "policies in a shared zone.", defaultDoc="true when vpn is the untrust zone"),
     "trust": zone("Optional LAN zone: enables the transit policies between it and the VPN zone."),
 }, docTable="zones")
 
@@ -240,6 +245,16 @@ BGP = obj("eBGP over the tunnel.", {
     "bfd": boolean("BFD on that session.", default=False),
 }, docTable="bgp")
 
+LEGACY = obj(
+    "Legacy interop opt-in: what the defaults refuse, for a peer that needs it (e.g. an old IKEv1 device). "
+    "Every run that uses it warns, naming the tunnel and what is weak, and the report records it.",
+    {
+        "short_psk": boolean("Accept a pre-shared key shorter than 16 characters (Junos accepts 1-255).",
+                             default=False),
+        "weak_crypto": boolean("Accept DES/3DES/MD5/SHA-1, DH and PFS groups 1, 2, 5 and IKEv1 aggressive mode.",
+                               default=False),
+    }, docTable="legacy")
+
 TUNNEL = obj("One tunnel, described once with both ends.", {
     "name": name_node("Unique ignoring case; names the Junos objects (IKE-GW-<NAME>, ...).", required=True),
     "description": _node("string", "Free text appended to the st0 description (rendered quoted).",
@@ -252,9 +267,9 @@ TUNNEL = obj("One tunnel, described once with both ends.", {
     "ike": IKE,
     "ipsec": IPSEC,
     "bgp": BGP,
-    "allow_weak_crypto": boolean("Allow DES/3DES/MD5/SHA-1/DH 1, 2, 5 and IKEv1 aggressive mode on this "
-                                 "tunnel.", default=False),
-}, docTable="tunnel")
+    "legacy": LEGACY,
+    "allow_weak_crypto": boolean("Older spelling of legacy: {weak_crypto: true} (not with legacy).", default=False),
+}, docTable="tunnel", exclusive=[["legacy", "allow_weak_crypto"]])
 
 PROFILE = obj("A named crypto profile (srx_vpn_profiles).", {
     "ike": {**IKE_PROPOSAL, "required": True, "doc": "The IKE proposal (fields as a custom IKE proposal)."},
@@ -276,7 +291,8 @@ VARIABLES = {
                               label="srx_vpn_profiles[{key!r}]", selfName="srx_vpn_profiles"),
     "srx_vpn_psks": _node("map", "Pre-shared key of each tunnel, by tunnel name (from a vault).", scope="group",
                           keys=name_node("A tunnel name."),
-                          values=_node("string", "The key.", secret=True, pattern=PSK_PATTERN, rule=PSK_RULE,
+                          values=_node("string", "The key: at least 16 characters, unless its tunnel sets "
+                                       "legacy.short_psk.", secret=True, pattern=PSK_PATTERN, rule=PSK_RULE,
                                        minLength=1, maxLength=PSK_MAX),
                           label="srx_vpn_psks[{key!r}]", selfName="srx_vpn_psks", template=True, secret=True),
     # run options (the deploy action checks the commit-confirmed window against the verify timeout)

@@ -127,7 +127,7 @@ def _run_section(run):
     }
 
 
-def build_report(results, tunnels=None, generated_at=None, run=None):
+def build_report(results, tunnels=None, generated_at=None, run=None, warnings=None):
     """Fleet model of the per-device results.
 
     ``results`` maps a device name to its ``vpn_state`` result (or to a failed or
@@ -136,6 +136,7 @@ def build_report(results, tunnels=None, generated_at=None, run=None):
     appears; without it the tunnels and their ends come from the results.
     ``generated_at`` defaults to now (UTC, ISO 8601). ``run`` (optional) is a deploy run's
     record: its id, start, the outcome of every tunnel and the action on every device.
+    ``warnings`` (optional): the run's warnings (a tunnel using its legacy opt-in), each once.
     """
     if not isinstance(results, dict):
         raise ReportError(f"results must be a dict of device -> vpn_state result, got {type(results).__name__}")
@@ -195,6 +196,7 @@ def build_report(results, tunnels=None, generated_at=None, run=None):
         "other_checks": [{"device": h, "type": k, **item} for h, k, item in extra],
         "problems": problems,
         "run": _run_section(run),
+        "warnings": list(dict.fromkeys(str(w) for w in warnings or ())),
     }
 
 
@@ -354,6 +356,12 @@ def _run_markdown(run):
     return out + [""]
 
 
+def _warnings_markdown(warnings):
+    if not warnings:
+        return []
+    return ["## Warnings", "", *(f"- {w}" for w in warnings), ""]
+
+
 def render_markdown(model):
     """The Markdown report of a :func:`build_report` model."""
     s = model["summary"]
@@ -366,6 +374,7 @@ def render_markdown(model):
          f"{s['unknown']} unknown; {s['devices']} device(s); {s['problems']} problem(s)."),
         "",
         *_run_markdown(model.get("run")),
+        *_warnings_markdown(model.get("warnings")),
         "## Fleet",
         "",
         *_mermaid(model),

@@ -19,32 +19,20 @@ the way the rest of the pre-flight does, with a did-you-mean), plus netaddr for 
 from __future__ import annotations
 
 import difflib
-import functools
 import json
 import math
 import re
 from collections.abc import Mapping
 
+# Addresses: the collection's one helper (netaddr, parsed once per text, shared by the schema
+# and the fleet rules; intent.py imports network/ip_address from here).
+from ansible_collections.netops.srx_vpn.plugins.module_utils.addresses import (
+    AddrFormatError,
+    ip_address,
+    network,
+)
+
 from . import intent_schema as S
-
-try:
-    from netaddr import AddrFormatError, IPAddress, IPNetwork
-except ImportError:  # pragma: no cover - intent.build_plans reports the missing library first
-    AddrFormatError = ValueError
-    IPAddress = IPNetwork = None
-
-
-@functools.lru_cache(maxsize=65536)
-def network(text: str):
-    """netaddr IPNetwork of ``text``, parsed once (the schema and the fleet rules share it;
-    never modified)."""
-    return IPNetwork(text)
-
-
-@functools.lru_cache(maxsize=65536)
-def ip_address(text: str):
-    """netaddr IPAddress of ``text``, parsed once."""
-    return IPAddress(text)
 
 
 class _Invalid:
