@@ -150,6 +150,9 @@ class ActionModule(ActionBase):
         except fleet.FleetLocked as exc:
             raise AnsibleActionFail(f"{FQCN}: another run holds the fleet: {exc}") from None
         lines = summary_lines(run)
+        warnings = [f"netops.srx_vpn: {w}" for w in intent.plan_warnings(plans)]
+        if warnings:
+            result["warnings"] = warnings   # shown by Ansible as [WARNING]: ...
         result.update(run_id=run["run_id"], started=run["started"], tunnels=run["tunnels"],
                       devices={n: {k: v for k, v in d.items() if k != "diff"} for n, d in run["devices"].items()},
                       components=run["components"])
@@ -159,7 +162,7 @@ class ActionModule(ActionBase):
         if self._task.diff and changed:
             result["diff"] = [{"prepared": f"[{n}]\n{run['devices'][n]['diff']}\n"} for n in changed]
         if not opts.check_mode and args["reports_dir"]:
-            model = report.build_report(run["states"], intent.tunnel_list(plans), run=run)
+            model = report.build_report(run["states"], intent.tunnel_list(plans), run=run, warnings=warnings)
             dest = os.path.abspath(os.path.expanduser(args["reports_dir"]))
             paths = {}
             for kind, text in (("md", report.render_markdown(model)), ("json", report.render_json(model))):

@@ -37,6 +37,8 @@ description:
     naming the holder.
   - Writes the status report (Markdown and JSON) with the outcome of every tunnel and the action on
     every device, success or failure. Fails when anything was rolled back, not pushed or not proven.
+  - A tunnel that uses its legacy opt-in (a short key, weak crypto) is a warning of the run, naming the tunnel
+    and each weak setting (never the key), also in the report's C(warnings).
   - Check mode loads and diffs every device, then discards; nothing is committed. Diff mode returns each
     changed device's Junos diff, keys masked.
 requirements:
