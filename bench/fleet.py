@@ -9,9 +9,9 @@ For every size N of ``--pairs`` a fleet of N pairs is described: pair i is the d
 ``internet`` segment; st0 /30 per pair; /32 loopbacks; unique 4-byte AS numbers) and a
 tunnel ``pair-{i}`` (IKEv2, default crypto profiles, eBGP, a random 32-character key).
 The set lines of every device (for the naive playbook and the floor) are rendered once per
-size by the product's own in-process renderer (``plugins/plugin_utils/render.py``). Then each contender gets a FRESH lab (``srxlab up`` in
-its own state directory; always ``srxlab down`` afterwards) and is run twice, "first
-deploy" and "re-run (no change)":
+size by the product's own in-process renderer (``plugins/plugin_utils/render.py``). Then each
+contender gets a FRESH lab (``srxlab up`` in its own state directory; always ``srxlab down``
+afterwards) and is run twice, "first deploy" and "re-run (no change)":
 
 * ``product``: ``ansible-playbook deploy_vpn.yml`` with an inventory in the structure of
   inventories/lab (srxlab inventory plugin, host_vars, the intent in group_vars, the keys
@@ -60,9 +60,11 @@ from srxlab.cli import LabNotRunning, control_request
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / ".venv" / "collections"))
 from ansible_collections.netops.srx_vpn.plugins.plugin_utils import (
-    candidate,
     intent,
     render,
+)
+from ansible_collections.netops.srx_vpn.plugins.plugin_utils import (
+    stanzas as stanza_defs,
 )
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -74,8 +76,8 @@ NAIVE_PLAYBOOK = BENCH / "fleet_naive.yml"
 FLOOR_SCRIPT = BENCH / "fleet_floor.py"
 
 CONTENDERS = ("product", "naive", "floor")
-STANZAS = ("interfaces", "zones", "ike", "ipsec", "bgp")
-PSK_PLACEHOLDER = f'"{candidate.PSK_PLACEHOLDER.replace("%s", "{}")}"'
+STANZAS = stanza_defs.STANZAS
+PSK_PLACEHOLDER = f'"{stanza_defs.psk_placeholder("{}")}"'
 VERIFY_TIMEOUT = 60           # product: -e srx_vpn_verify_timeout; naive and floor wait as long
 FLOOR_CONFIRM_MINUTES = 5     # the floor's commit confirmed (confirmed at once when there is a diff)
 LAB_TIMEOUT = 120             # seconds for one srxlab command
@@ -734,7 +736,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="comma-separated subset of product,naive,floor (default all three)")
     parser.add_argument("--forks", type=int, default=40, help="ansible-playbook --forks (default 40)")
     parser.add_argument("--floor-threads", type=int, default=20, help="the floor's thread pool (default 20)")
-    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run before it is killed (default 900)")
+    parser.add_argument("--timeout", type=float, default=900.0,
+                        help="seconds per run before it is killed (default 900)")
     parser.add_argument("--time-scale", type=float, default=1.0,
                         help="the lab's time_scale (default 1.0: protocol delays and commit-confirmed "
                              "timers in real time)")

@@ -40,7 +40,7 @@ import time
 
 from ncclient import manager
 from ncclient.xml_ import to_ele
-from srxlab import junos_secret
+from netutils.password import decrypt_juniper_type9
 
 NETCONF_TIMEOUT = 60                 # seconds for one ncclient operation
 POLL_INTERVAL = 1.0                  # seconds between two state polls
@@ -93,7 +93,7 @@ def fill_keys(lines: list[str], psks: dict[str, str], committed_set: str) -> lis
 
 def _decrypts_to(secret: str, key: str) -> bool:
     try:
-        return junos_secret.decrypt(secret) == key
+        return decrypt_juniper_type9(secret) == key
     except (ValueError, KeyError, IndexError):
         return False
 

@@ -87,9 +87,12 @@ class InventoryModule(BaseInventoryPlugin):
             with open(topology, encoding="utf-8") as handle:
                 doc = yaml.safe_load(handle)
         except (OSError, yaml.YAMLError) as exc:
-            raise AnsibleParserError(f"netops.srx_vpn.srxlab: no lab running and cannot read {topology}: {exc}") from exc
+            raise AnsibleParserError(
+                f"netops.srx_vpn.srxlab: no lab running and cannot read {topology}: {exc}"
+            ) from exc
         defaults = doc.get("defaults") or {}
-        return [{"name": name, "host": spec.get("host", defaults.get("host", "127.0.0.1")), "port": spec.get("port") or None,
+        return [{"name": name, "host": spec.get("host", defaults.get("host", "127.0.0.1")),
+                 "port": spec.get("port") or None,
                  "username": spec.get("username", defaults.get("username", "root")),
                  "password": spec.get("password", defaults.get("password", "")), "state": "down"}
                 for name, spec in (doc.get("devices") or {}).items()]

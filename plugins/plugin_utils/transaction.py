@@ -202,7 +202,8 @@ def tunnel_verdicts(results: dict[str, dict | None], ends: dict[str, tuple[str, 
             for item in items:
                 if not item.get("holds"):
                     holds = False
-                    problems += [f"{device}: {p.get('summary') or p.get('message')}" for p in item.get("problems", [])] \
+                    problems += [f"{device}: {p.get('summary') or p.get('message')}"
+                                 for p in item.get("problems", [])] \
                         or [f"{device}: {name} does not hold"]
         out[name] = {"holds": holds, "problems": problems}
     return out

@@ -66,7 +66,7 @@ def test_bad_intent_is_refused_naming_the_field(case, mutate, where_field, fragm
 def test_every_problem_is_reported_at_once():
     data = C.base()
     for _case, mutate, _w, _f in [c for c in C.CASES if c[0] in (
-            "asn-zero", "description-injection", "psk-short", "zones-vpn-is-untrust", "dpd-threshold-bool",
+            "asn-zero", "description-injection", "psk-short", "zones-vpn-is-trust", "dpd-threshold-bool",
             "ebgp-same-as", "profile-named-default")]:
         mutate(data)
     with pytest.raises(intent.IntentError) as info:

@@ -1,15 +1,13 @@
 """Fleet engine pieces that need no device: run options, the controller lock, the report's
-merge of readings, and the deploy action's adapters (plugins/action/vpn_deploy.py)."""
+merge of readings (the deploy action's adapter: action/test_vpn_deploy.py)."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import textwrap
 
 import pytest
-from ansible_collections.netops.srx_vpn.plugins.action import vpn_deploy
 from ansible_collections.netops.srx_vpn.plugins.plugin_utils import fleet
 
 
@@ -89,31 +87,3 @@ def test_report_state_merges_the_snapshot_with_later_readings():
     assert fleet._latest_state(gone) == {"error": "cannot open a NETCONF session"}
 
 
-def test_connection_parameters_come_from_the_inventory_variables():
-    hv = {"ansible_host": "10.9.9.9", "ansible_port": "2830", "ansible_user": "netops",
-          "ansible_password": "pw", "ansible_host_key_checking": "no"}
-    assert vpn_deploy._connection("srx-a", hv) == {
-        "host": "10.9.9.9", "port": 2830, "username": "netops", "password": "pw", "key_filename": None,
-        "hostkey_verify": False}
-    keyed = vpn_deploy._connection("srx-b", {"ansible_ssh_private_key_file": "/k", "ansible_user": "u",
-                                             "ansible_host_key_checking": True})
-    assert keyed["host"] == "srx-b" and keyed["port"] == 830 and keyed["key_filename"] == "/k"
-    assert keyed["password"] is None and keyed["hostkey_verify"] is True
-
-
-@pytest.mark.parametrize("value, total, expected", [(0, 10, 0), ("3", 10, 3), ("25%", 10, 2), ("1%", 10, 1),
-                                                    ("x%", 10, "x%")])
-def test_batch_size_as_count_or_percentage(value, total, expected):
-    assert vpn_deploy._percent(value, total) == expected
-
-
-def test_summary_lines_mask_keys_and_skip_untouched_peers():
-    run = {"tunnels": {"a-b": {"outcome": "rolled-back-restored",
-                               "detail": 'srx-b: commit failed: bad ascii-text "$9$abcDEF123"'}},
-           "devices": {"srx-a": {"deploy": True, "action": "rolled back", "detail": "x", "pending": None},
-                       "srx-b": {"deploy": True, "action": "failed", "detail": "commit failed", "pending": None},
-                       "srx-c": {"deploy": False, "action": "unchanged", "detail": "", "pending": None}}}
-    lines = vpn_deploy.summary_lines(run)
-    assert lines == ['tunnel a-b: rolled-back-restored: srx-b: commit failed: bad ascii-text "<masked>"',
-                     "device srx-a: rolled back - x", "device srx-b: failed - commit failed"]
-    assert "$9$" not in json.dumps(lines)

@@ -13,6 +13,7 @@ RULE_CASES = {
     intent.rule_external_address_is_a_host: ("ext-address-network", "device 'srx-a': external_address"),
     intent.rule_loopback_is_a_host_route: ("loopback-not-32", "device 'srx-a': loopback"),
     intent.rule_zones_are_distinct: ("zones-vpn-is-trust", "device 'srx-a': zones.vpn"),
+    intent.rule_no_transit_policies_in_a_shared_zone: ("zones-shared-with-trust", "device 'srx-a': zones.trust"),
     intent.rule_device_addresses_disjoint: ("lan-overlap-on-device", "device 'srx-a': lan_prefixes[1]"),
     intent.rule_unique_external_address: ("ext-address-twice", "device 'srx-b': external_address"),
     intent.rule_unique_public_address: ("public-address-twice", "device 'srx-b': public_address"),

@@ -15,7 +15,7 @@ from ansible_collections.netops.srx_vpn.plugins.plugin_utils import (
     schema_engine,
 )
 
-ROOT = pathlib.Path(__file__).resolve().parents[3]
+ROOT = pathlib.Path(__file__).resolve().parents[4]
 DOC = ROOT / "docs" / "intent.md"
 JSON_SCHEMA = ROOT / "schemas" / "srx_vpn_intent.schema.json"
 REGENERATE = "regenerate with: .venv/bin/python scripts/gen-intent-schema"
@@ -141,7 +141,8 @@ def check(node, value):
     (intent_schema.integer("i", 1, 5), "3", "here: field: must be an integer from 1 to 5, got '3' (a string)"),
     (intent_schema.integer("i", 1, 5), 3.0, "here: field: must be an integer from 1 to 5, got 3.0"),
     (intent_schema.choice("c", ["main", "aggressive"]), "mian", "did you mean 'main'?"),
-    (intent_schema.IKE_PROPOSAL, {"dh_grup": "group14"}, "here: field.dh_grup: unknown field (did you mean 'dh_group'?)"),
+    (intent_schema.IKE_PROPOSAL, {"dh_grup": "group14"},
+     "here: field.dh_grup: unknown field (did you mean 'dh_group'?)"),
 ])
 def test_strict_types_and_did_you_mean(node, value, message):
     _out, problems = check(node, value)

@@ -19,10 +19,10 @@ from ansible_collections.netops.srx_vpn.plugins.plugin_utils import (
     candidate,
     intent,
     intent_schema,
-    junos_secret,
     junos_syntax,
     render,
 )
+from netutils.password import decrypt_juniper_type9
 from srxlab import config as lab_config
 
 HOSTILE = [
@@ -200,7 +200,7 @@ def test_hostile_keys_never_reach_a_line_in_clear(key):
         statements = [lab_config.tokenize_line(line) for line in lines]
         assert len(statements) == len(lines)
         secrets = [w for words in statements for w in words if w.startswith("$9$") and "IKE-POL-A-B" in words]
-        assert len(secrets) == 1 and junos_secret.decrypt(secrets[0]) == key
+        assert len(secrets) == 1 and decrypt_juniper_type9(secrets[0]) == key
         assert all(len(words) == 8 for words in statements if "pre-shared-key" in words)
         assert key not in "\n".join(lines)
         assert not lab_config.load_set(lab_config.Node(), "\n".join(lines))
@@ -275,7 +275,6 @@ def _lookup(obj, path):
 
 
 @pytest.mark.parametrize(("variable", "value"), [
-    ("ike_psk_placeholder", '@@srx_vpn_psk:%s@@"\nset system login message "x'),
     ("bgp_bfd_minimum_interval", "300\nset system x"),
     ("bgp_bfd_multiplier", True),
 ])

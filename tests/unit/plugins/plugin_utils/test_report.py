@@ -16,38 +16,6 @@ from ansible_collections.netops.srx_vpn.plugins.module_utils.vpn_checks import (
     normalise_expectations,
 )
 from ansible_collections.netops.srx_vpn.plugins.plugin_utils import report as R
-from test_vpn_checks import (
-    BGP_ACTIVE,
-    EXPECT,
-    HEALTHY,
-    IKE_NONE,
-    IPSEC_NONE,
-    FakeDevice,
-    bgp_reply,
-    ike_reply,
-    ipsec_reply,
-    run,
-)
-
-WHEN = "2026-01-01T00:00:00+00:00"
-B_EXPECT = normalise_expectations(
-    [{"name": "a-b", "remote_address": "1.1.1.1", "vpn": "IPSEC-VPN", "st0": "st0.0"}],
-    [{"peer_address": "10.0.1.1", "peer_as": 100, "tunnel": "a-b", "min_received_prefixes": 1}],
-    [{"target": "10.0.1.1", "source": "10.0.1.2", "tunnel": "a-b"}])
-B_HEALTHY = {
-    RPC_IKE: ike_reply(("1.1.1.1", "UP")),
-    RPC_IPSEC: ipsec_reply((131073, "<", "5e79cbc0", "1.1.1.1"), (131073, ">", "c78a8a5a", "1.1.1.1")),
-    RPC_BGP: bgp_reply(("10.0.1.1", 100, "Established", 1)),
-}
-
-
-def result(expect, state, timeout=0):
-    return run(FakeDevice(state), expect=expect, timeout=timeout)[0]
-
-
-def healthy_pair():
-    return {"srx-b": result(B_EXPECT, B_HEALTHY), "srx-a": result(EXPECT, HEALTHY)}
-
 
 HEALTHY_MD = """\
 # VPN status
@@ -143,6 +111,19 @@ Junos cannot tell these apart from one side - compare with the peer's view and i
 over tunnel a-b, which is down: fix the tunnel first
 - **srx-b** device srx-b: unreachable: Failed to connect: timed out
 """
+from device_cases import (
+    BGP_ACTIVE,
+    EXPECT,
+    HEALTHY,
+    IKE_NONE,
+    IPSEC_NONE,
+    WHEN,
+    bgp_reply,
+    healthy_pair,
+    ike_reply,
+    ipsec_reply,
+    result,
+)
 
 
 def test_healthy_pair_markdown_golden():
@@ -163,7 +144,8 @@ def test_json_golden_shape_and_determinism():
     again = R.render_json(R.build_report(dict(reversed(list(pair.items()))), generated_at=WHEN))
     assert text == again and text.endswith("}\n")
     data = json.loads(text)
-    assert sorted(data) == ["devices", "generated_at", "other_checks", "problems", "run", "summary", "tunnels"]
+    assert sorted(data) == ["devices", "generated_at", "other_checks", "problems", "run", "summary", "tunnels",
+                            "warnings"]
     assert data["generated_at"] == WHEN
     assert data["summary"] == {"devices": 2, "tunnels": 1, "up": 1, "degraded": 0, "down": 0,
                                "unknown": 0, "problems": 0}
