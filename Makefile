@@ -9,9 +9,12 @@ STAMP := $(VENV)/.installed
 BIN   := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 LAB_STATE ?= .lab/default
+# model: the emulator computes IKE/IPsec/BGP (fast, no root); real: strongSwan + BIRD 2 in
+# network namespaces behind each device (root; the packages are installed on first use).
+LAB_BACKEND ?= model
 TEST_TIMEOUT ?= 3000
 
-.PHONY: venv test deploy lab-up lab-down lab-status lab-secrets lint clean
+.PHONY: venv test deploy lab-up lab-down lab-status lab-secrets lab-real-deps lint clean
 
 $(STAMP): requirements.txt lab/pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 not found (set PYTHON=/path/to/python3.12)"; exit 1; }
@@ -25,8 +28,11 @@ $(STAMP): requirements.txt lab/pyproject.toml
 
 venv: $(STAMP)
 
-lab-up: venv
-	srxlab up --topology lab/topologies/seed-pair.yml --state-dir $(LAB_STATE)
+lab-real-deps:
+	scripts/install-real-backend
+
+lab-up: venv $(if $(filter real,$(LAB_BACKEND)),lab-real-deps)
+	srxlab up --topology lab/topologies/seed-pair.yml --state-dir $(LAB_STATE) --backend $(LAB_BACKEND)
 
 lab-status: venv
 	srxlab status --state-dir $(LAB_STATE)
@@ -44,8 +50,9 @@ deploy: lab-up lab-secrets
 	$(BIN)/ansible-playbook deploy_vpn.yml
 
 # The whole suite: the quality gates, then pytest on 2 workers (unit, lab, integration,
-# Molecule). Both always run; the exit status fails if either failed.
-test: venv
+# Molecule; the real backend's tests too, hence its packages). Both always run; the exit
+# status fails if either failed.
+test: venv lab-real-deps
 	@rc=0; scripts/quality-gates || rc=1; \
 	timeout $(TEST_TIMEOUT) $(BIN)/python -m pytest -n 2 -p no:cacheprovider tests || rc=1; \
 	exit $$rc

@@ -8,6 +8,9 @@ side by side::
     .venv/bin/python -m pytest tests/molecule -n 2 -q
     .venv/bin/python -m pytest tests/molecule -k psk_mismatch
 
+The ``default`` scenario runs a second time on the real backend (``SRXVPN_MOLECULE_BACKEND=real``:
+strongSwan and BIRD 2 behind each device, ``srxlab up --backend real``).
+
 On a failure the end of Molecule's output is shown; the whole output is kept in the test's
 temporary directory (``molecule.log``). A scenario that runs out of time is killed with its
 process group and destroyed (``molecule destroy``), so that no lab is left running.
@@ -35,8 +38,9 @@ TAIL = 150
 SCENARIOS = sorted(p.parent.name for p in SCENARIOS_DIR.glob("*/molecule.yml"))
 
 
-def _env(ephemeral: pathlib.Path) -> dict[str, str]:
+def _env(ephemeral: pathlib.Path, backend: str = "model") -> dict[str, str]:
     env = dict(os.environ)
+    env["SRXVPN_MOLECULE_BACKEND"] = backend
     # molecule calls ansible-config / ansible-playbook from PATH (TOOLCHAIN.md)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env["MOLECULE_EPHEMERAL_DIRECTORY"] = str(ephemeral)
@@ -73,11 +77,12 @@ def test_scenarios_found() -> None:
 
 
 @pytest.mark.skipif(not MOLECULE.exists(), reason=f"molecule not installed in {BIN}")
-@pytest.mark.parametrize("scenario", SCENARIOS)
-def test_molecule_scenario(scenario: str, tmp_path: pathlib.Path) -> None:
+@pytest.mark.parametrize(("scenario", "backend"), [(s, "model") for s in SCENARIOS] + [("default", "real")],
+                         ids=[*SCENARIOS, "default-real"])
+def test_molecule_scenario(scenario: str, backend: str, tmp_path: pathlib.Path) -> None:
     # A short private directory: the lab's control socket lives in it (AF_UNIX path limit).
     ephemeral = pathlib.Path(tempfile.mkdtemp(prefix=f"mol-{scenario[:12]}-"))
-    env = _env(ephemeral)
+    env = _env(ephemeral, backend)
     log = tmp_path / "molecule.log"
     try:
         rc = _molecule(["test", "-s", scenario], env, log, TIMEOUT)
@@ -86,5 +91,7 @@ def test_molecule_scenario(scenario: str, tmp_path: pathlib.Path) -> None:
             pytest.fail(f"molecule test -s {scenario}: no result after {TIMEOUT} s (killed, destroyed)\n"
                         f"{_tail(log)}")
         assert rc == 0, f"molecule test -s {scenario} failed (rc={rc}); full log: {log}\n{_tail(log)}"
+        if backend != "model":     # create.yml shows `srxlab up`'s line: "... up in DIR (pid N, real backend)"
+            assert f"{backend} backend" in log.read_text(errors="replace"), f"not on the {backend} backend: {log}"
     finally:
         shutil.rmtree(ephemeral, ignore_errors=True)
