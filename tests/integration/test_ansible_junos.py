@@ -10,9 +10,7 @@ import re
 import time
 
 import pytest
-from ncclient.operations import RPCError
-
-from conftest import (
+from helpers import (
     CONFIRM_MINUTE,
     FIXTURES,
     Lab,
@@ -20,6 +18,7 @@ from conftest import (
     fixture_set,
     set_lines,
 )
+from ncclient.operations import RPCError
 
 LINES = {"set system domain-name ansible.example.net",
          "set interfaces lo0 unit 0 family inet address 192.168.1.1/32",

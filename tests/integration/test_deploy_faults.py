@@ -8,8 +8,8 @@ and then checks THE INVARIANT on the devices through ncclient, never only from a
 * every device's committed configuration is its pre-run configuration or its intended one
   (``$9$`` keys compared decoded; "intended" is the pre-run configuration with the rotated
   key, and the configuration the next plain run converges on);
-* both ends of every tunnel agree: the same pre-shared key (``$9$`` decoded by the tests' own
-  decoder) and the same IKE/IPsec proposals and PFS group;
+* both ends of every tunnel agree: the same pre-shared key (``$9$`` decoded with
+  netutils) and the same IKE/IPsec proposals and PFS group;
 * no tunnel that was up before the run is down after it (IKE, both IPsec SAs, BGP, pings);
 * no configuration lock is held and no uncommitted candidate is left (a fresh session locks,
   ``compare rollback 0`` is empty, unlocks);
@@ -20,7 +20,7 @@ and then checks THE INVARIANT on the devices through ncclient, never only from a
 
 Lab time runs 20x faster (``SRXLAB_TIME_SCALE=0.05``): a Junos minute is 3 real seconds.
 The module's inventories use ``srx_vpn_confirm_minutes: 40`` (120 s real) and
-``srx_vpn_verify_timeout: 15`` (deploy_helpers); rows that wait for the Junos timer use
+``srx_vpn_verify_timeout: 15`` (helpers); rows that wait for the Junos timer use
 ``-e srx_vpn_confirm_minutes=10``: 30 s real, long enough for the run's push -> verify ->
 confirm (< 15 s here) and short enough to wait for; it passes the action's own check
 (10 x 60 >= 15 + 60; that check compares Junos minutes with real seconds, so in the lab
@@ -108,9 +108,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from deploy_helpers import (
+from helpers import (
     AUTO_ROLLBACK,
+    PAIR,
     PLAYBOOK,
+    TUNNEL,
     Checks,
     Inventory,
     Lab,
@@ -119,23 +121,20 @@ from deploy_helpers import (
     find_all,
     fleet_inventory,
     lab_inventory_copy,
-    leaks,
     new_commits,
     new_psk,
     parse_recap,
     psk_on_device,
+    secrets_in,
     unified,
     wait_tunnel,
     wait_until,
 )
 from ncclient.operations import RPCError
 from ncclient.xml_ import to_ele
+from netutils.password import decrypt_juniper_type9
 from srxlab.cli import control_request
 
-from conftest import junos9_decrypt
-
-PAIR = ("srx-a", "srx-b")
-TUNNEL = "a-b"
 HUB = ("hub-1", "spoke-1", "spoke-3", "spoke-4")       # spoke-2 stays out (factory state)
 HUB_TUNNELS = ("hub-spoke-1", "hub-spoke-3", "hub-spoke-4")
 HUB_LIMIT = "all:!spoke-2"
@@ -155,7 +154,7 @@ HUB_GROUP = pytest.mark.xdist_group("deploy-faults-hub")
 
 
 class RowChecks(Checks):
-    """The soft checks of one row (``deploy_helpers.Checks``)."""
+    """The soft checks of one row (``helpers.Checks``)."""
 
 
 # -- benches (one lab each, started once per module) ---------------------------------------------
@@ -251,22 +250,16 @@ def _start_bench(lab: Lab, inv: Inventory, devices: tuple[str, ...], tunnels: tu
 @pytest.fixture(scope="module")
 def pair_bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
     """The seed pair after its first deploy (tunnel a-b up, key in a vault)."""
-    lab = Lab("seed-pair", "flt")
-    try:
-        lab.up()
+    with Lab("seed-pair", "flt") as lab:
         inv = lab_inventory_copy(lab, tmp_path_factory.mktemp("faults-pair"), new_psk())
         yield _start_bench(lab, inv, PAIR, (TUNNEL,))
-    finally:
-        lab.down()
 
 
 @pytest.fixture(scope="module")
 def hub_bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
     """hub-4-spokes: hub-1 with spokes 1, 3 and 4 on profile gcm-256, all up (spoke-2 is not
     deployed)."""
-    lab = Lab("hub-4-spokes", "flth")
-    try:
-        lab.up()
+    with Lab("hub-4-spokes", "flth") as lab:
         inv = fleet_inventory(lab, tmp_path_factory.mktemp("faults-hub"), "hub-4-spokes",
                               {t: new_psk() for t in HUB_TUNNELS})
         tunnels = [t for t in copy.deepcopy(inv.tunnels) if t["name"] != "hub-spoke-2"]
@@ -277,8 +270,6 @@ def hub_bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
                         "bgp": {"enabled": True}})
         inv.set_tunnels([with_profile(t, "gcm-256") for t in tunnels])
         yield _start_bench(lab, inv, HUB, HUB_TUNNELS, HUB_LIMIT, encryption="gcm")
-    finally:
-        lab.down()
 
 
 @pytest.fixture
@@ -313,7 +304,7 @@ def _key_label(clear: str) -> str:
 def norm(snap: Snapshot) -> list[str]:
     """Committed set lines with every `$9$` secret replaced by a label of its clear text
     (Junos re-encrypts with a random salt: the same key is another `$9$` string)."""
-    return [SECRET_RE.sub(lambda m: _key_label(junos9_decrypt(m.group(1))), ln) for ln in snap.config]
+    return [SECRET_RE.sub(lambda m: _key_label(decrypt_juniper_type9(m.group(1))), ln) for ln in snap.config]
 
 
 def rotated(snap: Snapshot, keys: dict[str, tuple[str, str]]) -> list[str]:
@@ -393,7 +384,8 @@ def invariant(bench: Bench, c: RowChecks, pre: dict[str, Snapshot], post: dict[s
         if intended is not None:
             c(norm(post[n]) in (norm(pre[n]), intended[n]),
               f"{n}: committed configuration is neither the pre-run nor the intended one:\n"
-              f"vs pre-run:\n{unified(norm(pre[n]), norm(post[n]))}\nvs intended:\n{unified(intended[n], norm(post[n]))}")
+              f"vs pre-run:\n{unified(norm(pre[n]), norm(post[n]))}\n"
+              f"vs intended:\n{unified(intended[n], norm(post[n]))}")
         c(not post[n].pending, f"{n}: a commit confirmed is still pending:\n{lab.show_commits(n)}")
         problem = config_free(lab, n)
         c(problem is None, f"{n}: {problem}")
@@ -451,7 +443,7 @@ def check_rc(c: RowChecks, run: Run, rc: int) -> None:
 
 def no_leak(c: RowChecks, run: Run, inv: Inventory, *others: Inventory) -> None:
     keys = {k for i in (inv, *others) for k in i.psks.values()}
-    found = leaks(run.text, sorted(keys))
+    found = secrets_in(run.text, sorted(keys))
     c(not found, "secrets in the output:\n" + "\n".join(found))
 
 
@@ -627,7 +619,8 @@ def hold_in_verify(bench: Bench, device: str = "srx-b") -> None:
     between the commit confirmed and the confirm is one verify round (~0.1-1 s here) and a
     background action would race the run."""
     bench.link(device, "down")
-    assert wait_until(lambda: not bench.lab.ike_sas(device), 30), f"{device}: IKE SAs 30 s after link down"
+    assert wait_until(lambda: not bench.lab.ike_sas(device), 30, interval=0.5), \
+        f"{device}: IKE SAs 30 s after link down"
 
 
 def let_verify(bench: Bench, device: str = "srx-b") -> None:
@@ -816,7 +809,7 @@ def test_07_link_down_during_verify(pair: Bench) -> None:
     lab, c = pair.lab, RowChecks()
     var = pair.rotate("link-down")
     pair.link("srx-b", "down")
-    c(wait_until(lambda: tunnel_down(lab, pair), 30), "a-b still up 30 s after the link went down")
+    c(wait_until(lambda: tunnel_down(lab, pair), 30, interval=0.5), "a-b still up 30 s after the link went down")
     pre = lab.snapshots(PAIR)
     c.step = "faulty run"
     run = pair.deploy(var)
@@ -887,7 +880,7 @@ def _killed_run(pair: Bench, c: RowChecks, var: Inventory, pre: dict[str, Snapsh
     watch.stop()
     c(watch.run_id, f"the run was not killed after its commits (watch: {watch.error})\n{killed.describe(30)}")
     c(killed.rc == -signal.SIGKILL, f"the killed run ended with rc={killed.rc}")
-    c(len(killed_pids) > 1 and wait_until(lambda: not living(killed_pids), 10),
+    c(len(killed_pids) > 1 and wait_until(lambda: not living(killed_pids), 10, interval=0.5),
       f"killed {killed_pids}, still alive: {living(killed_pids)}")
     mid = pair.lab.snapshots(PAIR)
     for n in PAIR:
@@ -917,7 +910,8 @@ def test_09_controller_killed_after_commit_confirmed_rerun_adopts(pair: Bench) -
     intended = rotation_intent(pair, pre, var)
     invariant(pair, c, pre, post, intended)
     for n in PAIR:
-        c(norm(post[n]) == intended[n], f"{n}: not on the intended configuration:\n{unified(intended[n], norm(post[n]))}")
+        c(norm(post[n]) == intended[n],
+          f"{n}: not on the intended configuration:\n{unified(intended[n], norm(post[n]))}")
     c.assert_ok()
     pair.adopt(var, post)
 
@@ -1012,7 +1006,8 @@ def test_12_hub_link_down_spoke_3_profile_change_rolls_back_the_component(hub: B
     var = hub.variant("profile-default")
     var.set_tunnels([with_profile(t, "default") for t in var.tunnels])
     hub.link("spoke-3", "down")
-    c(wait_until(lambda: not lab.ike_sas("spoke-3"), 30), "hub-spoke-3 still up 30 s after the link went down")
+    c(wait_until(lambda: not lab.ike_sas("spoke-3"), 30, interval=0.5),
+      "hub-spoke-3 still up 30 s after the link went down")
     pre = lab.snapshots(HUB)
     c.step = "faulty run"
     run = hub.deploy(var)

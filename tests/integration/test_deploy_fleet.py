@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from deploy_helpers import (
+from helpers import (
     AUTO_ROLLBACK,
     Checks,
     Intent,
@@ -46,10 +46,10 @@ from deploy_helpers import (
     Snapshot,
     config_diff,
     fleet_inventory,
-    leaks,
     new_commits,
     new_psk,
     psk_on_device,
+    secrets_in,
     tunnel_ends,
     tunnel_gone_problems,
     tunnel_lines,
@@ -85,7 +85,7 @@ class Fleet:
         run = self.inv.deploy(*args, **kw)
         after = self.lab.snapshots(self.devices)
         self.timings.append(f"{run.seconds:6.1f} s  {step}")
-        found = leaks(run.text, sorted(self.all_keys))
+        found = secrets_in(run.text, sorted(self.all_keys))
         self.check(not found, "secrets in the output:\n" + "\n".join(found))
         for dev in self.devices:
             logs = [c.get("log", "") for c in new_commits(before[dev], after[dev])]
@@ -238,7 +238,8 @@ def mesh_chain(fl: Fleet) -> None:
     before, after, run = fl.converge("rotate the key of m-23", {"srx-2", "srx-3"})
     for dev in ("srx-2", "srx-3"):
         c(psk_on_device(after[dev], "m-23") == inv.psks["m-23"],
-          f"{dev}: m-23 key on the device is {'the old one' if psk_on_device(after[dev], 'm-23') == old_key else 'not the vaulted one'}")
+          f"{dev}: m-23 key on the device is "
+          f"{'the old one' if psk_on_device(after[dev], 'm-23') == old_key else 'not the vaulted one'}")
         removed, added = config_diff(before[dev].config, after[dev].config)
         c(all("IKE-POL-M-23 pre-shared-key" in ln for ln in removed + added) and added,
           f"{dev}: the rotation changed more than the m-23 key: {removed} -> {added}")

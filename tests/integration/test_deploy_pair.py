@@ -20,26 +20,26 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from deploy_helpers import (
+from helpers import (
     AUTO_ROLLBACK,
     LAB_CONFIRM_MINUTES,
+    PAIR,
+    TUNNEL,
     Inventory,
     Lab,
     Run,
     Snapshot,
-    file_leaks,
+    folder_secrets,
     lab_inventory_copy,
-    leaks,
     new_commits,
     new_psk,
     psk_on_device,
+    secrets_in,
     tunnel_problems,
     unified,
     wait_tunnel,
 )
 
-PAIR = ("srx-a", "srx-b")
-TUNNEL = "a-b"
 # One xdist group: with `--dist loadgroup` the module's tests share one worker (one lab, one
 # first deploy); with the default `--dist load` they stay correct wherever they run.
 pytestmark = pytest.mark.xdist_group("deploy-pair")
@@ -58,13 +58,9 @@ class Pair:
 @pytest.fixture(scope="module")
 def pair_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
     """The running seed pair at its factory configuration and its inventory (not deployed)."""
-    lab = Lab("seed-pair", "pair")
-    try:
-        lab.up()
+    with Lab("seed-pair", "pair") as lab:
         inv = lab_inventory_copy(lab, tmp_path_factory.mktemp("deploy-pair"), new_psk())
         yield Pair(lab, inv, lab.snapshots(PAIR))
-    finally:
-        lab.down()
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +103,7 @@ def fatal_text(run: Run, host: str) -> str:
 
 
 def assert_no_leak(run: Run, keys: list[str]) -> None:
-    found = leaks(run.text, keys)
+    found = secrets_in(run.text, keys)
     assert not found, f"secrets in the output of {' '.join(run.cmd[-4:])}:\n" + "\n".join(found)
 
 
@@ -185,7 +181,7 @@ def test_vvv_never_shows_a_key(pair: Pair) -> None:
     rendered = sorted(p.relative_to(run.out_dir).as_posix() for p in run.out_dir.rglob("*.set"))
     assert rendered == [], f"rendered files: {rendered}"
     assert (run.reports_dir / "vpn_status.json").is_file() and (run.reports_dir / "vpn_status.md").is_file()
-    found = file_leaks([run.out_dir, run.reports_dir], [inv.psks[TUNNEL], *on_device])
+    found = folder_secrets([run.out_dir, run.reports_dir], [inv.psks[TUNNEL], *on_device])
     assert not found, "\n".join(found)
 
 

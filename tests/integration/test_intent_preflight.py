@@ -3,7 +3,7 @@ against a running seed pair: each is refused by the pre-flight with a message na
 or device, the field and the user's variable (never a role's internal ``plan_*`` one), a
 non-zero exit, no NETCONF session opened on any device (the lab logs every session), no commit,
 no file rendered, and no key in the output. The bulk of the bad intents is tested at unit level
-(tests/unit/plugins/test_bad_intents.py); these are the shapes that used to fail late and the
+(tests/unit/plugins/plugin_utils/test_bad_intents.py); these are the shapes that used to fail late and the
 values that used to become configuration lines."""
 from __future__ import annotations
 
@@ -11,21 +11,15 @@ import copy
 from collections.abc import Callable, Iterator
 
 import pytest
-from deploy_helpers import Inventory, Lab, lab_inventory_copy, new_commits, new_psk
-from safety_helpers import run_playbook, secrets_in
+from helpers import PAIR, Inventory, Lab, lab_inventory_copy, new_commits, new_psk, secrets_in
 
-PAIR = ("srx-a", "srx-b")
 pytestmark = pytest.mark.xdist_group("intent-preflight")
 
 
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Lab, Inventory]]:
-    lab = Lab("seed-pair", "preflight")
-    try:
-        lab.up()
+    with Lab("seed-pair", "preflight") as lab:
         yield lab, lab_inventory_copy(lab, tmp_path_factory.mktemp("preflight"), new_psk())
-    finally:
-        lab.down()
 
 
 def tunnel(edit: Callable[[dict], None]) -> Callable[[Inventory], dict | None]:
@@ -75,8 +69,9 @@ CASES = {
                                     ["tunnel 'a-b': ike.nat_traversal: must be true or false"]),
     "deploy-bgp-enabled-string": ("deploy", tunnel(lambda t: t["bgp"].update(enabled="false")),
                                   ["tunnel 'a-b': bgp.enabled: must be true or false"]),
-    "deploy-vpn-zone-is-untrust": ("deploy", lambda var: var.set_device("srx-b", zones={"vpn": "UNTRUST"}),
-                                   ["device 'srx-b': zones.vpn:", "also zones.untrust"]),
+    "deploy-own-vpn-zone-is-untrust": ("deploy", lambda var: var.set_device("srx-b", zones={
+                                           "vpn": "UNTRUST", "vpn_shared": False}),
+                                       ["device 'srx-b': zones.vpn_shared:", "also zones.untrust"]),
     "deploy-same-loopback": ("deploy", lambda var: var.set_device("srx-b", loopback="192.168.1.1/32"),
                              ["device 'srx-b': loopback:", "also the loopback of device 'srx-a'"]),
     "deploy-unknown-key-typo": ("deploy", tunnel(lambda t: t["bgp"].update(bdf=True)),
@@ -92,7 +87,7 @@ def test_bad_intent_is_refused_before_any_connection(pair, case):
     extra_vars = edit(var)
     before = lab.snapshots(PAIR)
     sessions = lab.netconf_sessions()
-    run = run_playbook(var, playbook, extra=extra_vars or None)
+    run = var.run(playbook, extra=extra_vars or None)
     opened = lab.netconf_sessions()[len(sessions):]
     after = lab.snapshots(PAIR)
     assert run.rc != 0, run.describe()

@@ -1,6 +1,6 @@
 """No pre-shared key on any path: neither the clear key nor any `$9$` string (Junos' reversible
-form, which IS the key; every one found is decoded with the tests' own decoder to say which key
-it is) in the output, the ANSIBLE_LOG_PATH file, the rendered files, the reports or anything
+form, which IS the key; every one found is decoded with netutils to say which key it
+is) in the output, the ANSIBLE_LOG_PATH file, the rendered files, the reports or anything
 else the runs leave in their work folder.
 
 One seed-pair lab for the module, the shipped lab intent with generated keys, and every path
@@ -23,29 +23,26 @@ import pathlib
 from collections.abc import Iterator
 
 import pytest
-from deploy_helpers import (
+from helpers import (
+    PAIR,
+    TUNNEL,
     Checks,
     Lab,
+    folder_secrets,
     lab_inventory_copy,
     new_psk,
     psk_on_device,
+    secrets_in,
     wait_tunnel,
 )
-from safety_helpers import folder_secrets, run_playbook, secrets_in
 
-PAIR = ("srx-a", "srx-b")
-TUNNEL = "a-b"
 pytestmark = pytest.mark.xdist_group("key-leaks")
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Lab, pathlib.Path]]:
-    lab = Lab("seed-pair", "leaks")
-    try:
-        lab.up()
+    with Lab("seed-pair", "leaks") as lab:
         yield lab, tmp_path_factory.mktemp("key-leaks")
-    finally:
-        lab.down()
 
 
 def _searchable(work: pathlib.Path) -> list[pathlib.Path]:
@@ -69,7 +66,7 @@ def test_no_key_on_any_path(lab):
     def run(path, playbook, *args, inventory=None, **kw):
         check.step = path
         log = logs / f"{path}.log"
-        result = run_playbook(inventory or inv, playbook, *args, env={"ANSIBLE_LOG_PATH": str(log)}, **kw)
+        result = (inventory or inv).run(playbook, *args, env={"ANSIBLE_LOG_PATH": str(log)}, **kw)
         runs[path] = result
         check(log.exists() and log.stat().st_size > 0, f"ANSIBLE_LOG_PATH {log} was not written")
         for found in secrets_in(result.text, all_keys, f"{path} output"):

@@ -11,13 +11,7 @@ import re
 import time
 
 import pytest
-from ncclient import manager
-from ncclient.operations import RPCError
-from ncclient.operations.errors import TimeoutExpiredError
-from ncclient.transport import TransportError
-from ncclient.xml_ import to_ele
-
-from conftest import (
+from helpers import (
     CONFIRM_MINUTE,
     FIXTURES,
     SECRET_RE,
@@ -26,11 +20,16 @@ from conftest import (
     find_all,
     find_text,
     fixture_set,
-    junos9_decrypt,
     rpc_errors,
     set_lines,
     wait_until,
 )
+from ncclient import manager
+from ncclient.operations import RPCError
+from ncclient.operations.errors import TimeoutExpiredError
+from ncclient.transport import TransportError
+from ncclient.xml_ import to_ele
+from netutils.password import decrypt_juniper_type9
 
 LAB_PSK = "srxlab-A-B-lab-only-key"
 CHANGE = ["set system domain-name lab.example.net",
@@ -233,7 +232,7 @@ def test_commit_history_rpc_and_show_system_commit(lab, nc_a):
     assert re.search(r"^\d+\s+.* by root via other$", show, re.MULTILINE), show
 
 
-def test_psk_is_stored_as_junos_secret(nc_a):
+def test_psk_is_stored_as_a_9_secret(nc_a):
     nc_a.lock()
     nc_a.load_configuration(action="set", config=[
         "set security ike proposal P authentication-method pre-shared-keys",
@@ -246,7 +245,7 @@ def test_psk_is_stored_as_junos_secret(nc_a):
     assert LAB_PSK not in sets and LAB_PSK not in text
     secrets = SECRET_RE.findall(sets)
     assert len(secrets) == 1, sets
-    assert junos9_decrypt(secrets[0]) == LAB_PSK
+    assert decrypt_juniper_type9(secrets[0]) == LAB_PSK
     assert re.search(r'ascii-text "\$9\$[^"]+"; ## SECRET-DATA$', text, re.MULTILINE), text
     # the same clear-text key again gets a new salt: a diff, as on Junos
     nc_a.load_configuration(action="set", config=[
@@ -378,7 +377,7 @@ def test_reference_config_commits_on_srx_a(lab, nc_a):
                if not any(s == ln or s.startswith(ln + " ") for s in stored)}
     assert not missing, f"not in the committed config: {sorted(missing)}"
     secrets = SECRET_RE.findall("\n".join(now))
-    assert [junos9_decrypt(s) for s in secrets] == [LAB_PSK]
+    assert [decrypt_juniper_type9(s) for s in secrets] == [LAB_PSK]
     assert lab.history(nc_a)[0]["log"] == "reference config"
 
 

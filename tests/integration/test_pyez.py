@@ -11,12 +11,11 @@ import time
 import warnings
 
 import pytest
+from helpers import CONFIRM_MINUTE, Lab, fixture_set, set_lines
 from jnpr.junos import Device
 from jnpr.junos.exception import CommitError, ConfigLoadError, LockError
 from jnpr.junos.utils.config import Config
 from lxml import etree
-
-from conftest import CONFIRM_MINUTE, Lab, fixture_set, set_lines
 
 CHANGE = ["set system domain-name pyez.example.net",
           "set interfaces lo0 unit 0 family inet address 192.168.1.1/32"]

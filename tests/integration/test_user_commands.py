@@ -6,7 +6,8 @@ other flag or variable. It must find the lab's vault through ansible.cfg and cha
 
 The copy holds the files git would hand a fresh clone; it reuses this venv (`VENV=`, and
 `make -o` so the shared venv is never reinstalled). Its lab runs in the copy's `.lab/default`
-and is stopped at the end.
+and is stopped at the end. Both lab backends: the model, and real strongSwan and BIRD daemons
+(`make deploy LAB_BACKEND=real`; `make test` installs their packages).
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ import subprocess
 import sys
 
 import pytest
-
-from deploy_helpers import parse_recap
+from helpers import parse_recap
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 VENV = pathlib.Path(sys.prefix)
@@ -54,9 +54,11 @@ def checkout(tmp_path: pathlib.Path):
     _run(["make", "lab-down", f"VENV={VENV}", "-o", f"{VENV}/.installed"], copy)
 
 
-def test_make_deploy_then_plain_ansible_playbook_changes_nothing(checkout: pathlib.Path):
-    make = _run(["make", "deploy", f"VENV={VENV}", "-o", f"{VENV}/.installed"], checkout)
+@pytest.mark.parametrize("backend", ["model", "real"])
+def test_make_deploy_then_plain_ansible_playbook_changes_nothing(checkout: pathlib.Path, backend: str):
+    make = _run(["make", "deploy", f"VENV={VENV}", "-o", f"{VENV}/.installed", f"LAB_BACKEND={backend}"], checkout)
     assert make.returncode == 0, make.stdout[-3000:] + make.stderr[-3000:]
+    assert f"{backend} backend" in make.stdout or backend == "model", make.stdout[-3000:]
     first = parse_recap(make.stdout)
     assert first and all(c["failed"] == 0 and c["unreachable"] == 0 for c in first.values()), make.stdout[-3000:]
 

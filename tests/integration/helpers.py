@@ -1,28 +1,35 @@
-"""Shared helpers of the deploy-pipeline integration tests (``test_deploy_pair.py``,
-``test_deploy_fleet.py``).
+"""The helpers of the integration tests, in one place.
 
-Every test module starts its own lab(s) (``srxlab up``, ``SRXLAB_TIME_SCALE=0.05``) in a
-short temporary state directory, writes an inventory directory for it in the structure of
-``inventories/lab`` (``srxlab.yml`` with absolute ``state_dir``/``topology``, ``host_vars``,
-``group_vars/all/srx_vpn.yml`` with the intent, ``group_vars/all/vault.yml`` with the
-pre-shared keys as a real ansible-vault file, its password in a generated file) and runs
-the real pipeline::
+Every test module imports what it needs from here (``from helpers import ...``; pytest's
+default ``prepend`` import mode puts ``tests/integration``, a folder without
+``__init__.py``, on ``sys.path``); ``conftest.py`` holds only the fixtures.
 
-    ansible-playbook <repo>/deploy_vpn.yml -i <inventory> -e srx_vpn_output_dir=<tmp>/out \
-        -e srx_vpn_reports_dir=<tmp>/reports -e srx_vpn_verify_timeout=15
+* :class:`Lab` - one running ``srxlab`` lab in its own short temporary state directory
+  (``SRXLAB_TIME_SCALE=0.05``: lab time runs 20x faster): its CLI, fault injection, ncclient
+  helpers (configuration, commit history, snapshots, reset to factory), operational state
+  (IKE/IPsec SAs, BGP, ping) and ``run_playbook`` for the playbooks of
+  ``tests/integration/playbooks``.  The ``lab`` fixture starts one per xdist worker; the
+  deploy tests start their own with ``with Lab(topology, label) as lab:``.
+* :class:`Inventory` - an inventory directory for one lab in the structure of
+  ``inventories/lab`` (``srxlab.yml`` with absolute ``state_dir``/``topology``,
+  ``host_vars``, ``group_vars/all/srx_vpn.yml`` with the intent, ``group_vars/all/vault.yml``
+  with the pre-shared keys as a real ansible-vault file, its password in a generated file),
+  and :meth:`Inventory.run` / :meth:`Inventory.deploy`, which run the collection's
+  playbooks the way an operator does::
 
-with the repository's ``ansible.cfg`` (collections path, preload callback), bounded in time.
-The outcome is always checked on the devices through ncclient (commit history, committed
-configuration, IKE/IPsec/BGP state, pings) or through the report JSON, never only from a
-return code.
+      ansible-playbook <repo>/deploy_vpn.yml -i <inventory> -e srx_vpn_output_dir=<tmp>/out \\
+          -e srx_vpn_reports_dir=<tmp>/reports -e srx_vpn_verify_timeout=15
 
-Nothing here is shared between modules or written into the repository: each module gets its
-own lab, inventory, outputs and reports under pytest's temporary directories, so the modules
-run side by side under ``pytest -n 2``.
+  with the repository's ``ansible.cfg`` (collections path, preload callback), bounded in time.
+* checks: :func:`secrets_in` / :func:`folder_secrets` (clear keys and ``$9$`` strings, each
+  decoded with netutils), :func:`tunnel_problems`, :func:`tunnel_gone_problems`,
+  :class:`Checks` (soft assertions of a scenario chain).
 
-This file is not a conftest: the modules import it (pytest's default ``prepend`` import
-mode puts ``tests/integration``, a folder without ``__init__.py``, on ``sys.path``), so it
-neither uses nor changes the fixtures of ``tests/integration/conftest.py``.
+The outcome of a run is always checked on the devices through ncclient (commit history,
+committed configuration, IKE/IPsec/BGP state, pings) or through the report JSON, never only
+from a return code.  Nothing is written into the repository: labs, inventories, outputs and
+reports live under temporary directories, so modules run side by side under ``pytest -n 2``.
+Every subprocess is bounded by a timeout.
 """
 from __future__ import annotations
 
@@ -39,32 +46,35 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-# Import the NETCONF stack before anything forks (see tests/integration/conftest.py).
+# Import the NETCONF stack before anything forks (see TOOLCHAIN.md: fork/import deadlock).
 import lxml.etree
 import yaml
 from ncclient import manager
 from ncclient.operations import RPCError
 from ncclient.xml_ import to_ele
-
-from conftest import (
-    junos9_decrypt,  # the tests' own $9$ decoder, independent of the product
-)
+from netutils.password import decrypt_juniper_type9
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 HERE = pathlib.Path(__file__).resolve().parent
+PLAYBOOKS = HERE / "playbooks"          # the test playbooks run by Lab.run_playbook
+FIXTURES = HERE / "fixtures"
 FLEET_DIR = HERE / "fleet"
 PLAYBOOK = REPO / "deploy_vpn.yml"
+# the collection's playbooks run by Inventory.run
+PRODUCT_PLAYBOOKS = {"deploy": PLAYBOOK, "render": REPO / "playbooks" / "render_vpn.yml",
+                     "validate": REPO / "playbooks" / "validate_vpn.yml"}
 ANSIBLE_CFG = REPO / "ansible.cfg"
 TOPOLOGIES = REPO / "lab" / "topologies"
 LAB_INVENTORY = REPO / "inventories" / "lab"
 BIN = pathlib.Path(sys.executable).parent
 
-TIME_SCALE = 0.05          # lab seconds -> real seconds (commit confirmed 5 -> 15 s)
-VERIFY_TIMEOUT = 15        # -e srx_vpn_verify_timeout
+TIME_SCALE = 0.05                      # lab seconds -> real seconds (commit confirmed 5 -> 15 s)
+CONFIRM_MINUTE = 60 * TIME_SCALE       # real seconds of `commit confirmed 1`
+VERIFY_TIMEOUT = 15                    # -e srx_vpn_verify_timeout
 # srx_vpn_confirm_minutes of every test inventory. Lab time runs 20x faster, commit-confirmed
 # timers included: the lab inventory's 5 minutes are 15 real seconds here, no longer than
 # the verify timeout and shorter than the pipeline's own push -> verify -> confirm latency on
@@ -74,33 +84,60 @@ VERIFY_TIMEOUT = 15        # -e srx_vpn_verify_timeout
 # shorter than its verify is tested on purpose, with -e srx_vpn_confirm_minutes, in
 # test_deploy_pair.py (test_*_commit_confirmed_window_*).
 CONFIRM_MINUTES = 40
-LAB_CONFIRM_MINUTES = 5    # inventories/lab/group_vars/all/srx_vpn.yml
+LAB_CONFIRM_MINUTES = 5                # inventories/lab/group_vars/all/srx_vpn.yml
 UP_TIMEOUT = 120
 CLI_TIMEOUT = 60
-PLAYBOOK_TIMEOUT = 300
+PLAYBOOK_TIMEOUT = 300                 # a run of the collection's playbooks (Inventory.run)
+TEST_PLAYBOOK_TIMEOUT = 120            # a run of a test playbook (Lab.run_playbook)
 NC_TIMEOUT = 30
 SETTLE_TIMEOUT = 60
 
-SECRET9_RE = re.compile(r"\$9\$")
+PAIR = ("srx-a", "srx-b")              # the seed pair (lab/topologies/seed-pair.yml, inventories/lab)
+TUNNEL = "a-b"                         # its tunnel
+SECRET_RE = re.compile(r'"(\$9\$[^"]+)"')             # a quoted $9$ string in Junos text
+SECRET9 = re.compile(r"\$9\$[^\s\"'<>\\,;}\]]*")       # any $9$ string in any text
 AUTO_ROLLBACK = "automatic rollback"
 
 
 def tool(name: str) -> str:
+    """The venv's ``name`` executable, else ``name`` on PATH."""
     path = BIN / name
     return str(path) if path.exists() else name
 
 
-def base_env() -> dict[str, str]:
-    env = dict(os.environ, SRXLAB_TIME_SCALE=str(TIME_SCALE))
+def base_env(time_scale: float = TIME_SCALE) -> dict[str, str]:
+    """The environment of every subprocess: the venv first on PATH, the lab's time scale."""
+    env = dict(os.environ, SRXLAB_TIME_SCALE=str(time_scale))
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     return env
 
 
-# -- Junos text helpers -----------------------------------------------------------------------
+def wait_until(predicate: Callable[[], Any], timeout: float, interval: float = 0.2) -> bool:
+    """Poll ``predicate`` until it is true or ``timeout`` seconds have passed; an exception
+    raised by ``predicate`` counts as false (a device restarting, a session dropped)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with contextlib.suppress(Exception):
+            if predicate():
+                return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(interval)
+
+
+# -- Junos text and XML helpers ---------------------------------------------------------------
 def set_lines(text: str) -> list[str]:
-    """The statements of a `display set` output (comments, blanks and `set version` dropped)."""
+    """The statements of a `set` file or `display set` output.
+
+    Comments and blank lines are dropped, and so is `set version ...`: Junos stamps the
+    software version into the configuration itself, so tests never compare it.
+    """
     return [ln.strip() for ln in text.splitlines()
             if ln.strip() and not ln.strip().startswith(("#", "set version "))]
+
+
+def fixture_set(name: str) -> list[str]:
+    return set_lines((FIXTURES / name).read_text())
 
 
 def local_name(tag: Any) -> str:
@@ -111,18 +148,37 @@ def find_all(reply: Any, name: str) -> list[Any]:
     """Elements named ``name`` (any namespace) in an ncclient reply or an lxml element."""
     if isinstance(reply, lxml.etree._Element):
         root = reply
-    elif hasattr(reply, "_root"):
+    elif hasattr(reply, "_root"):          # RPCReply
         root = reply._root
-    else:
+    else:                                  # NCElement (junos `rpc`, `command`, ...)
         root = reply.xpath("/*")[0]
     return [el for el in root.iter() if local_name(el.tag) == name]
 
 
+def find_text(reply: Any, name: str) -> str | None:
+    """Text of the first element named ``name`` anywhere in ``reply``."""
+    found = find_all(reply, name)
+    return (found[0].text or "").strip() if found else None
+
+
 def child_text(el: Any, name: str) -> str | None:
+    """Text of the first direct child of ``el`` named ``name``."""
     for child in el:
         if local_name(child.tag) == name:
             return (child.text or "").strip()
     return None
+
+
+def rpc_errors(exc: RPCError) -> list[RPCError]:
+    """The individual errors carried by an ncclient RPCError (one or several)."""
+    return list(getattr(exc, "errors", None) or [exc])
+
+
+def error_summary(exc: RPCError) -> list[tuple[str | None, str | None, str | None]]:
+    """(severity, error-path, message) of every error, whitespace-normalised."""
+    def norm(value: Any) -> str | None:
+        return " ".join(value.split()) if isinstance(value, str) else value
+    return [(norm(e.severity), norm(e.path), norm(e.message)) for e in rpc_errors(exc)]
 
 
 def new_psk() -> str:
@@ -135,6 +191,7 @@ _RECAP_RE = re.compile(r"^(\S+)\s+:\s+((?:\w+=\d+\s*)+)$", re.MULTILINE)
 
 
 def parse_recap(stdout: str) -> dict[str, dict[str, int]]:
+    """PLAY RECAP counters by host."""
     recap: dict[str, dict[str, int]] = {}
     tail = stdout.rsplit("PLAY RECAP", 1)[-1] if "PLAY RECAP" in stdout else ""
     for host, counters in _RECAP_RE.findall(tail):
@@ -142,9 +199,26 @@ def parse_recap(stdout: str) -> dict[str, dict[str, int]]:
     return recap
 
 
+def _timeout_output(exc: subprocess.TimeoutExpired) -> str:
+    return exc.stdout.decode(errors="replace") if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+
+
+@dataclass
+class PlaybookResult:
+    """One run of a test playbook (:meth:`Lab.run_playbook`)."""
+
+    rc: int
+    stdout: str
+    stderr: str
+    recap: dict[str, dict[str, int]]
+
+    def __str__(self) -> str:
+        return f"rc={self.rc}\n--- stdout ---\n{self.stdout}\n--- stderr ---\n{self.stderr}"
+
+
 @dataclass(repr=False)
 class Run:
-    """One ansible-playbook run: command, rc, output, recap, wall time, its output folders."""
+    """One run of a collection playbook: command, rc, output, recap, wall time, its output folders."""
 
     cmd: list[str]
     rc: int
@@ -185,11 +259,19 @@ class Run:
 # -- the lab ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Device:
+    """How to reach one lab device over NETCONF."""
+
     name: str
     host: str
     port: int
     username: str
     password: str
+
+    def ncclient_kwargs(self) -> dict[str, Any]:
+        return {"host": self.host, "port": self.port, "username": self.username,
+                "password": self.password, "hostkey_verify": False,
+                "device_params": {"name": "junos"}, "look_for_keys": False,
+                "allow_agent": False, "timeout": NC_TIMEOUT}
 
 
 @dataclass(repr=False)
@@ -211,7 +293,7 @@ def new_commits(before: Snapshot, after: Snapshot) -> list[dict[str, str]]:
     """Commits in ``after`` that were not in ``before`` (newest first)."""
     if not before.commits:
         return list(after.commits)
-    key = ("date", "log", "client", "user")
+    key = ("date-time", "log", "client", "user")
     top = tuple(before.commits[0].get(k) for k in key)
     for i, entry in enumerate(after.commits):
         if tuple(entry.get(k) for k in key) == top:
@@ -227,17 +309,40 @@ def config_diff(before: Iterable[str], after: Iterable[str]) -> tuple[list[str],
 
 
 class Lab:
-    """One running srxlab lab in its own short temporary state directory."""
+    """One srxlab lab in its own short temporary state directory.
 
-    def __init__(self, topology: str, label: str):
+    ``with Lab(topology, label) as lab:`` starts it and always stops it (and removes its
+    state directory once it is down).  ``work_dir`` is where :meth:`run_playbook` writes its
+    inventory and finds its ``ansible.cfg``; ``up(factory=True)`` captures every device's
+    committed configuration right after start, for :meth:`reset`.
+    """
+
+    def __init__(self, topology: str = "seed-pair", label: str = "it",
+                 work_dir: pathlib.Path | None = None, time_scale: float = TIME_SCALE):
         self.topology = TOPOLOGIES / f"{topology}.yml"
         # Short path: the control socket is a unix socket (~107 bytes limit).
-        self.state_dir = pathlib.Path(tempfile.mkdtemp(prefix=f"srxdep-{label}."))
-        self.env = base_env()
+        self.state_dir = pathlib.Path(tempfile.mkdtemp(prefix=f"srxlab-{label}."))
+        self.work_dir = work_dir or self.state_dir
+        self.env = base_env(time_scale)
+        self.factory_text: dict[str, str] = {}     # device -> committed text right after up
+        self.factory_set: dict[str, list[str]] = {}
         self._devices: dict[str, Device] = {}
+        self.inventory: pathlib.Path | None = None
 
-    # srxlab CLI
-    def srxlab(self, *args: str, timeout: float = CLI_TIMEOUT, check: bool = True) -> subprocess.CompletedProcess:
+    def __enter__(self) -> Lab:
+        try:
+            self.up()
+        except BaseException:
+            self.down()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.down()
+
+    # -- srxlab CLI -----------------------------------------------------------------------
+    def srxlab(self, *args: str, timeout: float = CLI_TIMEOUT,
+               check: bool = True) -> subprocess.CompletedProcess[str]:
         cmd = [tool("srxlab"), args[0], "--state-dir", str(self.state_dir), *args[1:]]
         proc = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=timeout,
                               cwd=self.state_dir, check=False)
@@ -246,20 +351,34 @@ class Lab:
                                  f"{self.log_tail()}")
         return proc
 
-    def up(self) -> None:
-        self.srxlab("up", "--topology", str(self.topology), timeout=UP_TIMEOUT)
+    def up(self, *args: str, factory: bool = False) -> None:
+        """``srxlab up`` (``args``: more options, e.g. ``--backend real``); with ``factory``,
+        keep every device's committed configuration for :meth:`reset`."""
+        self.srxlab("up", "--topology", str(self.topology), *args, timeout=UP_TIMEOUT)
+        if factory:
+            for name in self.names():
+                with self.connect(name) as nc:
+                    self.factory_text[name] = self.get_config(nc, "text", committed=True)
+                    self.factory_set[name] = set_lines(self.get_config(nc, "set", committed=True))
 
     def down(self) -> None:
+        """``srxlab down``; the state directory is removed once the lab is no longer alive."""
         with contextlib.suppress(Exception):
             self.srxlab("down", timeout=UP_TIMEOUT, check=False)
-        if self.srxlab("status", "--json", check=False).returncode != 0:
+        if not self.alive():
             shutil.rmtree(self.state_dir, ignore_errors=True)
+
+    def alive(self) -> bool:
+        return self.srxlab("status", "--json", check=False).returncode == 0
 
     def status(self) -> dict[str, dict[str, Any]]:
         return {d["name"]: d for d in json.loads(self.srxlab("status", "--json").stdout)}
 
     def names(self) -> list[str]:
         return list(self.status())
+
+    def fault(self, name: str, kind: str, *args: str) -> None:
+        self.srxlab("fault", name, kind, *args)
 
     def explain(self) -> str:
         return self.srxlab("explain", check=False).stdout
@@ -275,13 +394,16 @@ class Lab:
             return ""
 
     def log_tail(self, lines: int = 30) -> str:
-        return "--- lab log ---\n" + "\n".join(self.log_text().splitlines()[-lines:])
+        text = self.log_text()
+        if not text:
+            return "(no lab log)"
+        return "--- lab log ---\n" + "\n".join(text.splitlines()[-lines:])
 
     def netconf_sessions(self) -> list[str]:
         """Lab log lines of every NETCONF session ever opened on any device."""
         return [ln for ln in self.log_text().splitlines() if re.search(r"netconf session \d+ opened", ln)]
 
-    # ncclient
+    # -- ncclient ---------------------------------------------------------------------------
     def device(self, name: str) -> Device:
         if name not in self._devices:
             d = self.status()[name]
@@ -289,42 +411,64 @@ class Lab:
         return self._devices[name]
 
     def connect(self, name: str) -> manager.Manager:
-        d = self.device(name)
-        return manager.connect(host=d.host, port=d.port, username=d.username, password=d.password,
-                               hostkey_verify=False, device_params={"name": "junos"},
-                               look_for_keys=False, allow_agent=False, timeout=NC_TIMEOUT)
+        return manager.connect(**self.device(name).ncclient_kwargs())
 
     @staticmethod
-    def _config(nc: manager.Manager, fmt: str = "set") -> str:
-        reply = nc.rpc(to_ele(f'<get-configuration format="{fmt}" database="committed"/>'))
+    def get_config(nc: manager.Manager, fmt: str = "set", committed: bool = False) -> str:
+        """Whole configuration as text (`set`/`text`) via <get-configuration>."""
+        database = ' database="committed"' if committed else ""
+        reply = nc.rpc(to_ele(f'<get-configuration format="{fmt}"{database}/>'))
         tag = {"set": "configuration-set", "text": "configuration-text"}[fmt]
         node = find_all(reply, tag)
         assert node, f"no <{tag}> in reply: {str(reply)[:2000]}"
         return node[0].text or ""
 
     @staticmethod
-    def _history(nc: manager.Manager) -> list[dict[str, str]]:
+    def history(nc: manager.Manager) -> list[dict[str, str]]:
+        """`get-commit-information`, newest first: sequence-number, user, client, date-time, log,
+        comment."""
         reply = nc.rpc(to_ele("<get-commit-information/>"))
-        out = []
-        for item in find_all(reply, "commit-history"):
-            entry = {}
-            for child in item:
-                if isinstance(child.tag, str):
-                    entry[{"date-time": "date"}.get(local_name(child.tag), local_name(child.tag))] = \
-                        (child.text or "").strip()
-            out.append(entry)
-        return out
+        return [{local_name(child.tag): (child.text or "").strip() for child in item
+                 if isinstance(child.tag, str)}
+                for item in find_all(reply, "commit-history")]
+
+    @staticmethod
+    def load_override(nc: manager.Manager, text: str, comment: str) -> None:
+        """`load override` of ``text`` (Junos text configuration) and commit, under the lock."""
+        nc.lock()
+        try:
+            nc.load_configuration(action="override", format="text", config=text)
+            nc.commit(comment=comment)
+        finally:
+            with contextlib.suppress(RPCError):
+                nc.unlock()
+
+    def committed_set(self, name: str) -> list[str]:
+        with self.connect(name) as nc:
+            return set_lines(self.get_config(nc, "set", committed=True))
+
+    def commits(self, name: str) -> list[dict[str, str]]:
+        with self.connect(name) as nc:
+            return self.history(nc)
+
+    def commit_seq(self, name: str) -> int:
+        """How many commits the device has made so far. Junos keeps only the last 50 in its
+        history, so tests count commits with the lab's own sequence number, not the history."""
+        from srxlab.cli import control_request
+        reply = control_request(self.state_dir, {"op": "commits", "device": name})
+        assert reply.get("ok"), reply
+        return reply["commits"][0]["seq"]
 
     def snapshot(self, name: str) -> Snapshot:
         with self.connect(name) as nc:
-            return Snapshot(set_lines(self._config(nc, "set")), self._history(nc))
+            return Snapshot(set_lines(self.get_config(nc, "set", committed=True)), self.history(nc))
 
     def snapshots(self, names: Iterable[str] | None = None) -> dict[str, Snapshot]:
         return {n: self.snapshot(n) for n in (names or self.names())}
 
     def config_text(self, name: str) -> str:
         with self.connect(name) as nc:
-            return self._config(nc, "text")
+            return self.get_config(nc, "text", committed=True)
 
     def show_commits(self, name: str) -> str:
         """`show system commit` as the CLI prints it (for failure messages)."""
@@ -336,15 +480,25 @@ class Lab:
     def restore(self, name: str, text: str) -> None:
         """Load ``text`` (Junos text config) with `load override` and commit (test reset)."""
         with self.connect(name) as nc:
-            nc.lock()
-            try:
-                nc.load_configuration(action="override", format="text", config=text)
-                nc.commit(comment="test reset")
-            finally:
-                with contextlib.suppress(RPCError):
-                    nc.unlock()
+            self.load_override(nc, text, "test reset")
 
-    # operational state
+    def reset(self, name: str) -> Device:
+        """Back to the factory configuration of ``up(factory=True)``: faults cleared, changes a
+        test left in the shared candidate without a lock discarded, load override + commit only
+        when the device differs or a commit confirmed waits."""
+        self.fault(name, "clear")
+        params = self.device(name)
+        with self.connect(name) as nc:
+            nc.discard_changes()
+            hist = self.history(nc)
+            pending = bool(hist) and "rollback in" in hist[0].get("comment", "")
+            if pending or set_lines(self.get_config(nc, "set", committed=True)) != self.factory_set[name]:
+                self.load_override(nc, self.factory_text[name], "test reset to factory")
+            now = set_lines(self.get_config(nc, "set", committed=True))
+            assert now == self.factory_set[name], f"{name}: reset to factory failed: {now}"
+        return params
+
+    # -- operational state ------------------------------------------------------------------
     def ike_sas(self, name: str) -> dict[str, str]:
         """IKE SAs: remote address -> state."""
         with self.connect(name) as nc:
@@ -389,15 +543,58 @@ class Lab:
         return (int(sent[0].text) if sent else 0), (int(got[0].text) if got else 0)
 
 
-def wait_until(predicate, timeout: float, interval: float = 0.5) -> bool:
-    deadline = time.monotonic() + timeout
-    while True:
-        with contextlib.suppress(Exception):
-            if predicate():
-                return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(interval)
+
+    # -- the test playbooks (tests/integration/playbooks) ----------------------------------
+    def write_inventory(self) -> pathlib.Path:
+        """A plain YAML inventory of every device (NETCONF connection, password login)."""
+        hosts = {}
+        for name in self.names():
+            d = self.device(name)
+            hosts[name] = {"ansible_host": d.host, "ansible_port": d.port,
+                           "ansible_user": d.username, "ansible_password": d.password}
+        inventory = {"all": {"children": {"srx": {
+            "hosts": hosts,
+            "vars": {"ansible_connection": "ansible.netcommon.netconf",
+                     "ansible_network_os": "junipernetworks.junos.junos",
+                     "ansible_host_key_checking": False,
+                     "ansible_python_interpreter": sys.executable}}}}}
+        path = self.work_dir / "inventory.yml"
+        path.write_text(yaml.safe_dump(inventory, sort_keys=False))
+        self.inventory = path
+        return path
+
+    def run_playbook(self, playbook: str, *args: str, limit: str | None = None,
+                     extra_vars: dict[str, Any] | None = None,
+                     timeout: float = TEST_PLAYBOOK_TIMEOUT) -> PlaybookResult:
+        """Run ``tests/integration/playbooks/<playbook>`` against the lab, bounded in time
+        (``<work_dir>/ansible.cfg``, written by the ``lab`` fixture)."""
+        inventory = self.inventory or self.write_inventory()
+        cmd = [tool("ansible-playbook"), "-i", str(inventory), str(PLAYBOOKS / playbook)]
+        if limit:
+            cmd += ["--limit", limit]
+        if extra_vars:
+            cmd += ["--extra-vars", json.dumps(extra_vars)]
+        cmd += list(args)
+        env = dict(self.env,
+                   ANSIBLE_CONFIG=str(self.work_dir / "ansible.cfg"),
+                   ANSIBLE_HOST_KEY_CHECKING="False",
+                   ANSIBLE_FORKS="1",
+                   ANSIBLE_NOCOLOR="1",
+                   ANSIBLE_FORCE_COLOR="0",
+                   ANSIBLE_RETRY_FILES_ENABLED="False",
+                   ANSIBLE_LOCAL_TEMP=str(self.work_dir / "ansible-tmp"),
+                   ANSIBLE_PERSISTENT_CONNECT_TIMEOUT="30",
+                   ANSIBLE_PERSISTENT_COMMAND_TIMEOUT="60",
+                   ANSIBLE_PERSISTENT_CONTROL_PATH_DIR=str(self.work_dir / "pc"),
+                   ANSIBLE_DEPRECATION_WARNINGS="False",
+                   ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+        try:
+            proc = subprocess.run(cmd, env=env, capture_output=True, text=True,
+                                  timeout=timeout, cwd=self.work_dir, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise AssertionError(f"ansible-playbook {playbook} timed out after {timeout} s\n"
+                                 f"{_timeout_output(exc)}\n{self.log_tail()}") from exc
+        return PlaybookResult(proc.returncode, proc.stdout, proc.stderr, parse_recap(proc.stdout))
 
 
 # -- inventories ------------------------------------------------------------------------------
@@ -457,7 +654,7 @@ class Inventory:
         doc = {**self.group_vars, "srx_vpn_tunnels": self.tunnels,
                "srx_vpn_psks": "{{ vault_srx_vpn_psks }}"}
         (self.path / "group_vars" / "all" / "srx_vpn.yml").write_text(
-            "---\n# Generated by tests/integration/deploy_helpers.py\n" + yaml.safe_dump(doc, sort_keys=False))
+            "---\n# Generated by tests/integration/helpers.py\n" + yaml.safe_dump(doc, sort_keys=False))
 
     def set_psks(self, psks: dict[str, str]) -> None:
         """Write the keys as a real ansible-vault encrypted file."""
@@ -514,23 +711,33 @@ class Inventory:
                         ANSIBLE_PERSISTENT_CONTROL_PATH_DIR=str(control), **(env or {}))
         return cmd, full_env, control
 
-    def deploy(self, *args: str, limit: str | None = None, extra: dict[str, Any] | None = None,
-               timeout: float = PLAYBOOK_TIMEOUT) -> Run:
-        cmd, env, control = self.command(PLAYBOOK, *args, limit=limit, extra=extra)
+    def run(self, playbook: str, *args: str, limit: str | None = None, extra: dict[str, Any] | None = None,
+            env: dict[str, str] | None = None, timeout: float = PLAYBOOK_TIMEOUT) -> Run:
+        """``ansible-playbook`` of one of the collection's playbooks (``deploy``, ``render``,
+        ``validate``: :data:`PRODUCT_PLAYBOOKS`) for this inventory, with ``env`` added to its
+        environment (e.g. ``ANSIBLE_LOG_PATH``), bounded in time."""
+        if playbook == "validate":
+            args = ("-e", "verify_timeout=30", *args)
+        cmd, full_env, control = self.command(PRODUCT_PLAYBOOKS[playbook], *args, limit=limit, extra=extra,
+                                              env=env)
         report = self.reports_dir / "vpn_status.json"
         start = time.monotonic()
         try:
-            proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout,
+            proc = subprocess.run(cmd, env=full_env, capture_output=True, text=True, timeout=timeout,
                                   cwd=self.work, check=False)
         except subprocess.TimeoutExpired as exc:
-            out = exc.stdout.decode(errors="replace") if isinstance(exc.stdout, bytes) else (exc.stdout or "")
-            raise AssertionError(f"$ {' '.join(cmd)}\ntimed out after {timeout} s\n{out[-6000:]}\n"
+            raise AssertionError(f"$ {' '.join(cmd)}\ntimed out after {timeout} s\n{_timeout_output(exc)[-6000:]}\n"
                                  f"{self.lab.log_tail()}") from exc
         finally:
             shutil.rmtree(control, ignore_errors=True)
         return Run(cmd, proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start,
                    self.out_dir, self.reports_dir, parse_recap(proc.stdout),
                    json.loads(report.read_text()) if report.exists() else None)
+
+    def deploy(self, *args: str, limit: str | None = None, extra: dict[str, Any] | None = None,
+               env: dict[str, str] | None = None, timeout: float = PLAYBOOK_TIMEOUT) -> Run:
+        """``deploy_vpn.yml`` for this inventory (:meth:`run`)."""
+        return self.run("deploy", *args, limit=limit, extra=extra, env=env, timeout=timeout)
 
 
 def lab_inventory_copy(lab: Lab, work: pathlib.Path, psk: str) -> Inventory:
@@ -561,20 +768,36 @@ def fleet_inventory(lab: Lab, work: pathlib.Path, fleet: str, psks: dict[str, st
 
 
 # -- checks on device state -------------------------------------------------------------------
-def leaks(text: str, clear_keys: Iterable[str]) -> list[str]:
-    """Secrets found in ``text``: any `$9$` string, any clear key."""
-    found = [f"$9$ string: ...{text[m.start() - 60:m.end() + 20]!r}..." for m in SECRET9_RE.finditer(text)][:3]
-    found += [f"clear key {k[:6]}... at ...{text[text.find(k) - 60:text.find(k)]!r}"
-              for k in clear_keys if k and k in text]
+def secrets_in(text: str, keys: Iterable[str], where: str = "") -> list[str]:
+    """Every clear key and every ``$9$`` string in ``text`` (a ``$9$`` counts as a key: it is
+    reversible; each is decoded to say which key it is). Each finding names ``where`` and
+    the 80 characters before it, never the secret itself."""
+    keys = [k for k in keys if k]
+    found = []
+    for key in keys:
+        at = text.find(key)
+        if at >= 0:
+            found.append(f"{where}: the clear key {key[:6]}... at ...{text[max(0, at - 80):at]!r}")
+    for match in SECRET9.finditer(text):
+        secret = match.group(0)
+        try:
+            clear = decrypt_juniper_type9(secret)
+        except (ValueError, KeyError, IndexError):
+            clear = None
+        which = "one of the keys" if clear in keys else ("undecodable" if clear is None else "another secret")
+        found.append(f"{where}: a $9$ string ({which}) at ...{text[max(0, match.start() - 80):match.start()]!r}")
     return found
 
 
-def file_leaks(folders: Iterable[pathlib.Path], clear_keys: Iterable[str]) -> list[str]:
-    keys = list(clear_keys)
+def folder_secrets(folders: Iterable[pathlib.Path], keys: Iterable[str]) -> list[str]:
+    """:func:`secrets_in` of every file in ``folders`` (a folder, recursively, or a file)."""
+    keys = list(keys)
     found = []
     for folder in folders:
-        for path in sorted(p for p in pathlib.Path(folder).rglob("*") if p.is_file()):
-            found += [f"{path}: {x}" for x in leaks(path.read_text(errors="replace"), keys)]
+        folder = pathlib.Path(folder)
+        files = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file())
+        for path in files:
+            found += secrets_in(path.read_text(errors="replace"), keys, str(path))
     return found
 
 
@@ -584,7 +807,7 @@ def psk_on_device(snap: Snapshot, tunnel: str) -> str | None:
     for line in snap.config:
         m = re.match(rf'^set security ike policy {re.escape(pol)} pre-shared-key ascii-text "(\$9\$[^"]+)"', line)
         if m:
-            return junos9_decrypt(m.group(1))
+            return decrypt_juniper_type9(m.group(1))
     return None
 
 
