@@ -56,7 +56,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import yaml
-from srxlab.cli import LabNotRunning, control_request
+from srxlab.cli import LabNotRunning, control_request, process_exists
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / ".venv" / "collections"))
 from ansible_collections.netops.srx_vpn.plugins.plugin_utils import (
@@ -215,7 +215,7 @@ class Lab:
             return
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
-            if _reap(self.pid) or not _exists(self.pid):
+            if _reap(self.pid) or not process_exists(self.pid):
                 return
             time.sleep(0.1)
         print(f"warning: lab process {self.pid} still running after `srxlab down`, sending SIGKILL", flush=True)
@@ -316,16 +316,6 @@ def _tree_pss_kb(exclude: set[int]) -> int:
         total += _pss_kb(pid)
         stack.extend(children[pid])
     return total
-
-
-def _exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _reap(pid: int, block: bool = False):

@@ -235,7 +235,7 @@ def cmd_down(args: argparse.Namespace) -> int:
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + DOWN_TIMEOUT
     # the lab releases its pid lock just before its interpreter exits: wait for both
-    while lab_alive(state_dir) or (pid is not None and _process_exists(pid)):
+    while lab_alive(state_dir) or (pid is not None and process_exists(pid)):
         if time.monotonic() > deadline:
             return fail(f"lab in {state_dir} still running after {DOWN_TIMEOUT:.0f} s")
         time.sleep(POLL_INTERVAL)
@@ -267,7 +267,7 @@ def _lab_pid(state_dir: pathlib.Path) -> int | None:
         return None
 
 
-def _process_exists(pid: int) -> bool:
+def process_exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -131,12 +131,7 @@ class Device:
 
     def _auto_rollback(self, comment: str = "automatic rollback: commit confirmed was not confirmed") -> None:
         base = self._confirm_base
-        if self._confirm_timer is not None:
-            self._confirm_timer.cancel()
-        self._confirm_timer = None
-        self.confirm_deadline = None
-        self._confirm_base = None
-        self.confirm_session = None
+        self._disarm_confirm()
         if base is None:
             return
         self.db.commit(base, "root", "other", comment, kind="rollback")

@@ -92,16 +92,42 @@ def kill_stale(workdir: pathlib.Path) -> list[int]:
     return killed
 
 
-class Charon:
-    def __init__(self, ns: str, workdir: pathlib.Path):
+class _Daemon:
+    """One daemon in a device's namespace, reached through its control socket."""
+
+    name = "daemon"
+
+    def __init__(self, ns: str, workdir: pathlib.Path, socket: str, log_file: str):
         self.ns = ns
         self.dir = workdir
+        self.socket = workdir / socket
+        self.log = workdir / log_file
+        self.proc: subprocess.Popen | None = None
+
+    def _spawn(self, argv: list[str], **popen) -> None:
+        """Start ``argv`` and wait until its control socket exists."""
+        self.socket.unlink(missing_ok=True)
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True, **popen)
+        _wait_for(self.socket, self.proc, f"{self.name} in {self.ns}")
+        log.info("%s in %s: pid %d", self.name, self.ns, self.proc.pid)
+
+    def stop(self) -> None:
+        _stop(self.proc)
+        self.socket.unlink(missing_ok=True)
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc is not None and self.proc.poll() is None else None
+
+
+class Charon(_Daemon):
+    name = "charon"
+
+    def __init__(self, ns: str, workdir: pathlib.Path):
+        super().__init__(ns, workdir, "charon.vici", "charon.log")
         self.run_dir = workdir / "run"
         self.swanctl_dir = workdir / "swanctl"
         self.conf = workdir / "strongswan.conf"
-        self.socket = workdir / "charon.vici"
-        self.log = workdir / "charon.log"
-        self.proc: subprocess.Popen | None = None
 
     @property
     def env(self) -> dict[str, str]:
@@ -135,24 +161,10 @@ class Charon:
     def start(self) -> None:
         for d in (self.run_dir, self.swanctl_dir):
             d.mkdir(parents=True, exist_ok=True)
-        self.socket.unlink(missing_ok=True)
         self.write_conf()
-        self.proc = subprocess.Popen(
-            ["ip", "netns", "exec", self.ns, "unshare", "--mount", "--propagation", "private",
-             "sh", "-c", 'mount --bind "$1" /run && exec "$2"', "sh",
-             str(self.run_dir), charon_path()],
-            env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
-        _wait_for(self.socket, self.proc, f"charon in {self.ns}")
-        log.info("charon in %s: pid %d", self.ns, self.proc.pid)
-
-    def stop(self) -> None:
-        _stop(self.proc)
-        self.socket.unlink(missing_ok=True)
-
-    @property
-    def pid(self) -> int | None:
-        return self.proc.pid if self.proc is not None and self.proc.poll() is None else None
+        self._spawn(["ip", "netns", "exec", self.ns, "unshare", "--mount", "--propagation", "private",
+                     "sh", "-c", 'mount --bind "$1" /run && exec "$2"', "sh", str(self.run_dir), charon_path()],
+                    env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def load(self, conf_text: str) -> None:
         """Write swanctl.conf (mode 0600: it holds the keys) and load it (connections and
@@ -221,35 +233,20 @@ class Charon:
         return out
 
 
-class Bird:
+class Bird(_Daemon):
+    name = "bird"
+
     def __init__(self, ns: str, workdir: pathlib.Path):
-        self.ns = ns
-        self.dir = workdir
+        super().__init__(ns, workdir, "bird.ctl", "bird.log")
         self.conf = workdir / "bird.conf"
-        self.socket = workdir / "bird.ctl"
         self.pidfile = workdir / "bird.pid"
-        self.log = workdir / "bird.log"
-        self.proc: subprocess.Popen | None = None
 
     def start(self, conf_text: str) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.conf.write_text(conf_text)
-        self.socket.unlink(missing_ok=True)
         with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(
-                ["ip", "netns", "exec", self.ns, "bird", "-f", "-c", str(self.conf), "-s", str(self.socket),
-                 "-P", str(self.pidfile)],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        _wait_for(self.socket, self.proc, f"bird in {self.ns}")
-        log.info("bird in %s: pid %d", self.ns, self.proc.pid)
-
-    def stop(self) -> None:
-        _stop(self.proc)
-        self.socket.unlink(missing_ok=True)
-
-    @property
-    def pid(self) -> int | None:
-        return self.proc.pid if self.proc is not None and self.proc.poll() is None else None
+            self._spawn(["ip", "netns", "exec", self.ns, "bird", "-f", "-c", str(self.conf), "-s", str(self.socket),
+                         "-P", str(self.pidfile)], stdout=out, stderr=subprocess.STDOUT)
 
     def birdc(self, *args: str) -> str:
         proc = subprocess.run(["birdc", "-s", str(self.socket), *args], check=False, capture_output=True, text=True,

@@ -236,20 +236,6 @@ def test_xml_as_stdlib_element_and_bytes():
     assert parse_ike_sas(fixture("ike_brief.xml").encode()) == IKE_BRIEF
 
 
-def test_netconf_prefixed_reply_and_declaration():
-    reply = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<nc:rpc-reply xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" '
-        'xmlns:junos="http://xml.juniper.net/junos/21.4R3/junos" message-id="1">'
-        '<nc:ping-results><nc:probe-results-summary><nc:probes-sent>8</nc:probes-sent>'
-        "<nc:responses-received>8</nc:responses-received><nc:packet-loss>0</nc:packet-loss>"
-        "<nc:rtt-minimum>402</nc:rtt-minimum><nc:rtt-maximum>846</nc:rtt-maximum>"
-        "<nc:rtt-average>502</nc:rtt-average></nc:probe-results-summary></nc:ping-results>"
-        "</nc:rpc-reply>"
-    )
-    assert parse_ping_summary(reply) == PING
-
-
 def test_pasted_cli_xml_with_prompt_and_banner():
     pasted = "admin@srx-a> show security ike security-associations | display xml\n" \
         + fixture("ike_brief.xml") + "\n{master:0}\n"
@@ -305,22 +291,6 @@ def test_json_attributes_and_empty_data():
     ]
 
 
-def test_elapsed_time_falls_back_to_the_seconds_attribute():
-    xml = (
-        '<bgp-information xmlns:junos="http://xml.juniper.net/junos/21.4R3/junos"><bgp-peer>'
-        "<peer-address>10.0.1.2</peer-address><peer-as>200</peer-as>"
-        '<elapsed-time junos:seconds="4024">1 hour, 7 minutes</elapsed-time>'
-        "<peer-state>Active</peer-state></bgp-peer></bgp-information>"
-    )
-    as_json = {"bgp-information": [{"bgp-peer": [{
-        "peer-address": [{"data": "10.0.1.2"}], "peer-as": [{"data": "200"}],
-        "elapsed-time": [{"data": "1 hour, 7 minutes", "attributes": {"junos:seconds": "4024"}}],
-        "peer-state": [{"data": "Active"}],
-    }]}]}
-    assert parse_bgp_peers(xml)[0]["elapsed_seconds"] == 4024
-    assert parse_bgp_peers(as_json)[0]["elapsed_seconds"] == 4024
-
-
 def test_xmltodict_shaped_dict():
     reply = {"rpc-reply": {"ike-security-associations-information": {
         "@style": "brief",
@@ -343,26 +313,6 @@ def test_json_cluster_reply():
              {"total-active-tunnels": [{"data": "0"}]}]},
     ]}]}
     assert parse_ipsec_sas(reply) == IPSEC_TWO_TUNNELS
-
-
-def test_bgp_peer_header_style_of_newer_releases():
-    xml = (
-        "<bgp-information><bgp-peer><bgp-peer-header>"
-        "<peer-address>10.0.1.2+179</peer-address><peer-as>200</peer-as>"
-        "<local-address>10.0.1.1+61234</local-address><local-as>100</local-as>"
-        "</bgp-peer-header><peer-state>Established</peer-state><flap-count>0</flap-count>"
-        "<peer-id>192.168.2.2</peer-id><local-interface-name>st0.0</local-interface-name>"
-        "<bgp-rib><name>inet.0</name><active-prefix-count>1</active-prefix-count>"
-        "<received-prefix-count>1</received-prefix-count><accepted-prefix-count>1</accepted-prefix-count>"
-        "<advertised-prefix-count>1</advertised-prefix-count></bgp-rib>"
-        "<input-messages>10</input-messages><output-messages>11</output-messages>"
-        "</bgp-peer></bgp-information>"
-    )
-    assert parse_bgp_peers(xml) == [
-        bgp("10.0.1.2", 200, "Established", flaps=0, input_messages=10, output_messages=11,
-            active_prefixes=1, received_prefixes=1, accepted_prefixes=1, advertised_prefixes=1,
-            local_address="10.0.1.1", local_as=100, peer_id="192.168.2.2", local_interface="st0.0"),
-    ]
 
 
 def test_newer_ipsec_layout_with_0x_spi_and_aead_integrity():
