@@ -55,6 +55,9 @@ DEFAULT_TOPOLOGY = REPO_ROOT / "lab" / "topologies" / "seed-pair.yml"
 DEFAULT_STATE_DIR = pathlib.Path(".lab/default")
 
 UP_TIMEOUT = 30.0           # seconds for `up` until every device accepts TCP
+# The real backend starts a charon and a BIRD per device first (each may take up to
+# daemons.START_TIMEOUT on a loaded machine).
+REAL_UP_TIMEOUT = 300.0
 DOWN_TIMEOUT = 30.0         # seconds for `down` until the lab process is gone
 REQUEST_TIMEOUT = 30.0      # seconds for one control request
 POLL_INTERVAL = 0.1
@@ -155,12 +158,13 @@ def cmd_up(args: argparse.Namespace) -> int:
                  "--state-dir", str(state_dir), "--backend", args.backend],
                 stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
                 cwd=state_dir, start_new_session=True, close_fds=True)
-    status = wait_ready(state_dir, proc)
+    timeout = REAL_UP_TIMEOUT if args.backend == "real" else UP_TIMEOUT
+    status = wait_ready(state_dir, proc, timeout)
     if status is None:
         if proc is not None and proc.poll() is None:
             stop_process(proc)
         print(log_tail(state_dir), file=sys.stderr)
-        return fail(f"lab in {state_dir} did not come up within {UP_TIMEOUT:.0f} s")
+        return fail(f"lab in {state_dir} did not come up within {timeout:.0f} s")
     extra = "" if status.get("backend", "model") == "model" else f", {status['backend']} backend"
     print(f"lab {status['name']} up in {state_dir} (pid {status['pid']}{extra})")
     print_lab(status, topo, args.backend)
@@ -176,10 +180,10 @@ def print_lab(status: dict[str, Any], topo: dict[str, Any], backend: str | None 
     print(format_table(status["devices"]))
 
 
-def wait_ready(state_dir: pathlib.Path, proc: subprocess.Popen[bytes] | None
-               ) -> dict[str, Any] | None:
+def wait_ready(state_dir: pathlib.Path, proc: subprocess.Popen[bytes] | None,
+               timeout: float = UP_TIMEOUT) -> dict[str, Any] | None:
     """Poll until the lab answers and every running device accepts TCP; None on failure."""
-    deadline = time.monotonic() + UP_TIMEOUT
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             if proc.returncode != EXIT_ALREADY_RUNNING:

@@ -23,7 +23,7 @@ from helpers import parse_recap
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 VENV = pathlib.Path(sys.prefix)
-TIMEOUT = 300
+TIMEOUT = 600   # make deploy on the real backend starts four daemons first
 
 
 def _user_env() -> dict[str, str]:

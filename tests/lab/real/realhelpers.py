@@ -60,7 +60,8 @@ class LabUnderTest:
         self.env = env or {}
 
     def up(self) -> None:
-        proc = srxlab(self.state_dir, "up", "--topology", str(TOPOLOGY), "--backend", self.backend, env=self.env)
+        proc = srxlab(self.state_dir, "up", "--topology", str(TOPOLOGY), "--backend", self.backend, env=self.env,
+                      timeout=330)  # the real backend may take srxlab's REAL_UP_TIMEOUT on a loaded machine
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
     def down(self) -> subprocess.CompletedProcess:
