@@ -17,6 +17,7 @@ import pathlib
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 from helpers import parse_recap
@@ -39,7 +40,10 @@ def _run(cmd: list[str], cwd: pathlib.Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def checkout(tmp_path: pathlib.Path):
+def checkout():
+    # A short folder: the real backend's daemons have control sockets under .lab/default, and a
+    # socket path has at most 107 bytes (pytest's tmp_path under xdist is too long for it).
+    tmp_path = pathlib.Path(tempfile.mkdtemp(prefix="srxvpn-"))
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
                             cwd=REPO, capture_output=True, check=True).stdout.decode().split("\0")
     copy = tmp_path / "srx_vpn"
@@ -50,8 +54,11 @@ def checkout(tmp_path: pathlib.Path):
             shutil.copy2(src, copy / rel)
     # The copy's ansible.cfg reads collections from ./.venv/collections.
     (copy / ".venv").symlink_to(VENV)
-    yield copy
-    _run(["make", "lab-down", f"VENV={VENV}", "-o", f"{VENV}/.installed"], copy)
+    try:
+        yield copy
+    finally:
+        _run(["make", "lab-down", f"VENV={VENV}", "-o", f"{VENV}/.installed"], copy)
+        shutil.rmtree(tmp_path, ignore_errors=True)
 
 
 @pytest.mark.parametrize("backend", ["model", "real"])

@@ -22,6 +22,7 @@ import vici
 log = logging.getLogger("srxlab.real.daemons")
 
 CHARON_CANDIDATES = ("/usr/lib/ipsec/charon", "/usr/libexec/ipsec/charon", "/usr/lib/strongswan/charon")
+SOCKET_PATH_MAX = 107       # sun_path holds 108 bytes with the terminating NUL
 START_TIMEOUT = 60.0   # a loaded 2-core CI machine has seen charon take over 15 s
 CMD_TIMEOUT = 20
 VICI_TIMEOUT = 10.0
@@ -106,6 +107,9 @@ class _Daemon:
 
     def _spawn(self, argv: list[str], **popen) -> None:
         """Start ``argv`` and wait until its control socket exists."""
+        if len(os.fsencode(self.socket)) > SOCKET_PATH_MAX:
+            raise DaemonError(f"{self.name} in {self.ns}: the control socket path {self.socket} is longer than "
+                              f"{SOCKET_PATH_MAX} bytes (a Unix socket limit): use a shorter --state-dir")
         self.socket.unlink(missing_ok=True)
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True, **popen)
         _wait_for(self.socket, self.proc, f"{self.name} in {self.ns}")
