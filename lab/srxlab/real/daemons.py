@@ -19,6 +19,8 @@ import time
 
 import vici
 
+from ..cli import stop_process
+
 log = logging.getLogger("srxlab.real.daemons")
 
 CHARON_CANDIDATES = ("/usr/lib/ipsec/charon", "/usr/libexec/ipsec/charon", "/usr/lib/strongswan/charon")
@@ -53,12 +55,7 @@ def _stop(proc: subprocess.Popen | None) -> None:
     if proc is None or proc.poll() is not None:
         return
     with contextlib.suppress(ProcessLookupError):
-        proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
+        stop_process(proc)
 
 
 def _wait_for(path: pathlib.Path, proc: subprocess.Popen, what: str) -> None:
