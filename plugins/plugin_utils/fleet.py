@@ -636,7 +636,7 @@ def run_fleet(fleet: dict[str, dict], deploy: list[str], opts: Options, log=None
     wanted = set(deploy)
     for name in deploy:
         plan = fleet[name]["plan"]
-        wanted.update(t["peer"]["device"] for t in [*plan["tunnels"], *plan["absent"]])
+        wanted.update(t["peer"]["device"] for t in [*plan["tunnels"], *plan["absent"]] if t["peer"]["device"])
     devices = {n: Device(n, fleet[n]["params"], fleet[n]["plan"], n in deploy) for n in sorted(wanted) if n in fleet}
     endpoints = {n: f"{d.params['host']}:{d.params.get('port') or 830}" for n, d in devices.items() if d.deploy}
     lock = ControllerLock(opts.lock_dir, endpoints, opts.run_id)

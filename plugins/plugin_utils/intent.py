@@ -96,6 +96,17 @@ class IntentError(ValueError):
 # The fleet model (what the schema let through; None where a value is missing or invalid)
 # ---------------------------------------------------------------------------------------
 @dataclass
+class Uplink:
+    """One external interface of a device: the primary (external_interface) or one of ``uplinks``."""
+    name: str
+    source: str           # where the intent gives it: external_interface or uplinks[N]
+    ifl: str | None
+    ext: IPNetwork | None
+    public: IPAddress | None
+    public_given: bool
+
+
+@dataclass
 class Device:
     name: str
     ifl: str | None
@@ -110,6 +121,13 @@ class Device:
     lans: list            # [(index, IPNetwork)]
     zones: dict           # role -> name (None when invalid)
     vpn_shared_given: bool | None = None   # zones.vpn_shared as given (None: not given)
+    extra_uplinks: list = field(default_factory=list)   # [Uplink] of srx_vpn_device.uplinks
+
+    @property
+    def uplinks(self) -> dict[str, Uplink]:
+        """Every uplink by name, the primary (external_interface) first."""
+        primary = Uplink(S.PRIMARY_UPLINK, "external_interface", self.ifl, self.ext, self.public, self.public_given)
+        return {primary.name: primary, **{u.name: u for u in self.extra_uplinks if u.name is not None}}
 
     @property
     def vpn_shared(self) -> bool:
@@ -125,6 +143,19 @@ class Device:
 
 
 @dataclass
+class Peer:
+    """A tunnel end outside the inventory (configured out of band)."""
+    name: str | None
+    gateway: IPAddress | None
+    backups: list            # [(index, IPAddress)]
+    identity: tuple | None   # (Junos kind, value): ("hostname", "vpn.example.net")
+    asn: int | None
+    prefixes: list           # [IPNetwork]
+    ike_proposals: list | None     # as given (cleaned), None when not given
+    ipsec_proposals: list | None
+
+
+@dataclass
 class End:
     index: int
     device_name: object   # as given (str, INVALID or None)
@@ -132,6 +163,30 @@ class End:
     st0_unit: int | None
     net: IPNetwork | None
     remote_gateway: IPAddress | None
+    peer: Peer | None = None          # an external end
+    uplink: str | None = S.PRIMARY_UPLINK
+    given: dict = field(default_factory=dict)   # the cleaned end as the schema returned it
+    selectors: list | None = None     # [IPNetwork] protected at this end, None when not given
+
+    @property
+    def external(self) -> bool:
+        return self.peer is not None
+
+    @property
+    def label(self) -> str | None:
+        """The device name, or the external peer's name."""
+        if self.peer is not None:
+            return self.peer.name
+        return self.device_name if isinstance(self.device_name, str) else None
+
+    def public_address(self) -> IPAddress | None:
+        """Where the other end's IKE gateway reaches this end (primary address)."""
+        if self.peer is not None:
+            return self.peer.gateway
+        if self.device is None:
+            return None
+        up = self.device.uplinks.get(self.uplink)
+        return up.public if up is not None else None
 
 
 @dataclass
@@ -145,7 +200,7 @@ class Tunnel:
     short_psk_ok: bool   # legacy.short_psk
     bgp: dict
     ike: dict            # version, mode, mode_given, profile, proposal, dpd, nat_keepalive, nat_traversal
-    ipsec: dict          # profile, proposal, pfs_group, establish_tunnels
+    ipsec: dict          # profile, proposal, pfs_group, establish_tunnels, proxy_identity, vpn_monitor
     given: dict = field(default_factory=dict)   # the cleaned entry as the schema returned it
     given_cache: dict = field(default_factory=dict)   # values derived once (the subnet)
 
@@ -187,7 +242,17 @@ def _device(name: str, spec: dict | None) -> Device | None:
     elif given_zones:
         zones.update({role: _v(value) for role, value in given_zones.items() if role in ZONE_ROLES})
         shared = given_zones.get("vpn_shared") if isinstance(given_zones.get("vpn_shared"), bool) else None
+    extra = []
+    for i, u in enumerate(_v(spec.get("uplinks")) or []):
+        if not isinstance(u, dict):
+            continue
+        u_ext = network(u["address"]) if valid(u.get("address")) else None
+        u_public = ip_address(u["public_address"]) if valid(u.get("public_address")) else None
+        extra.append(Uplink(_v(u.get("name")), f"uplinks[{i}]", _v(u.get("interface")), u_ext,
+                            u_public if u_public is not None else (u_ext.ip if u_ext is not None else None),
+                            u.get("public_address") is not None))
     return Device(
+        extra_uplinks=extra,
         name=name, ifl=_v(spec.get("external_interface")), ext=ext,
         public=public if public is not None else (ext.ip if ext is not None else None),
         public_given=spec.get("public_address") is not None, asn=_v(spec.get("asn")), loopback=loopback,
@@ -221,6 +286,34 @@ def _crypto(section: str, spec: dict, profiles: dict) -> tuple[str | None, dict 
     return name, _proposal(profile.get(section), fields, defaults), profile
 
 
+IDENTITY_KINDS = {"inet": "inet", "hostname": "hostname", "user_at_hostname": "user-at-hostname"}
+
+
+def _peer(spec) -> Peer | None:
+    """The external peer of an end (None for a device end)."""
+    if not isinstance(spec, dict):
+        return None
+    ident = spec.get("identity")
+    identity = None
+    if isinstance(ident, dict):
+        identity = next(((IDENTITY_KINDS[k], v) for k, v in ident.items() if k in IDENTITY_KINDS and valid(v)),
+                        None)
+    gateway = spec.get("gateway")
+    return Peer(
+        name=_v(spec.get("name")), gateway=ip_address(gateway) if valid(gateway) else None,
+        backups=[(i, ip_address(a)) for i, a in enumerate(_v(spec.get("backup_gateways")) or []) if valid(a)],
+        identity=identity, asn=_v(spec.get("asn")),
+        prefixes=[network(p) for p in _v(spec.get("prefixes")) or [] if valid(p)],
+        ike_proposals=_v(spec.get("ike_proposals")), ipsec_proposals=_v(spec.get("ipsec_proposals")))
+
+
+def _vpn_monitor(spec) -> dict | None:
+    """{optimized} when VPN monitoring is on, else None."""
+    if not isinstance(spec, dict) or spec.get("enabled", True) is False:
+        return None
+    return {"optimized": spec.get("optimized") is True}
+
+
 def _tunnel(where: str, raw, devices: dict, profiles: dict) -> Tunnel | None:
     if not isinstance(raw, dict):
         return None
@@ -230,9 +323,13 @@ def _tunnel(where: str, raw, devices: dict, profiles: dict) -> Tunnel | None:
             ends.append(End(i, None, None, None, None, None))
             continue
         dev = e.get("device")
+        selectors = e.get("selectors")
         ends.append(End(i, dev, devices.get(dev) if isinstance(dev, str) else None, _v(e.get("st0_unit")),
                         network(e["address"]) if valid(e.get("address")) else None,
-                        ip_address(e["remote_gateway"]) if valid(e.get("remote_gateway")) else None))
+                        ip_address(e["remote_gateway"]) if valid(e.get("remote_gateway")) else None,
+                        peer=_peer(e.get("peer")), uplink=_v(e.get("uplink", S.PRIMARY_UPLINK)), given=e,
+                        selectors=[network(p) for p in selectors if valid(p)] if isinstance(selectors, list)
+                        else None))
     ike_spec = raw.get("ike") if isinstance(raw.get("ike"), dict) else {}
     ipsec_spec = raw.get("ipsec") if isinstance(raw.get("ipsec"), dict) else {}
     ike_profile, ike_proposal, _ike_source = _crypto("ike", ike_spec, profiles)
@@ -258,7 +355,9 @@ def _tunnel(where: str, raw, devices: dict, profiles: dict) -> Tunnel | None:
              "nat_traversal": ike_spec.get("nat_traversal", True) is not False},
         ipsec={"profile": ipsec_profile, "proposal": ipsec_proposal, "pfs_group": _v(pfs),
                "establish_tunnels": _v(ipsec_spec.get("establish_tunnels",
-                                                      _default(S.IPSEC, "establish_tunnels")))},
+                                                      _default(S.IPSEC, "establish_tunnels"))),
+               "proxy_identity": ipsec_spec.get("proxy_identity") is True,
+               "vpn_monitor": _vpn_monitor(ipsec_spec.get("vpn_monitor"))},
         given=raw)
 
 
@@ -502,6 +601,10 @@ def rule_tunnel_subnet_clear_of_device_addresses(fleet: Fleet) -> Iterator[Probl
     for d in _devices(fleet):
         if d.ext is not None:
             items.append((d.ext.cidr, ("external", d, f"the external subnet of device {d.name!r} ({d.ext.cidr})")))
+        for u in d.extra_uplinks:
+            if u.ext is not None:
+                items.append((u.ext.cidr, ("external", d, f"the subnet of uplink {u.name!r} of device {d.name!r} "
+                                                          f"({u.ext.cidr})")))
         if d.loopback is not None:
             items.append((network(f"{d.loopback.ip}/32"),
                           ("loopback", d, f"the loopback of device {d.name!r} ({d.loopback.ip})")))
@@ -519,27 +622,33 @@ def rule_tunnel_subnet_clear_of_device_addresses(fleet: Fleet) -> Iterator[Probl
 
 
 def rule_remote_gateway_is_the_peer(fleet: Fleet) -> Iterator[Problem]:
-    """A given remote_gateway is the public address of the other end's device."""
+    """A given remote_gateway is the public address of the other end (of the uplink it uses, or the
+    external peer's gateway)."""
     for t in fleet.tunnels:
-        ends = _ends(t)
-        if ends is None:
+        if len(t.ends) != 2:
             continue
-        for me, peer in (ends, ends[::-1]):
-            gw, public = me.remote_gateway, peer.device.public
-            if gw is not None and public is not None and gw != public:
+        for me, peer in ((t.ends[0], t.ends[1]), (t.ends[1], t.ends[0])):
+            gw, public = me.remote_gateway, peer.public_address()
+            if gw is not None and public is not None and gw != public and not me.external:
                 yield (t.where, f"ends[{me.index}].remote_gateway",
-                       f"{gw} is not the public address of {peer.device.name} ({public})")
+                       f"{gw} is not the public address of {peer.label} ({public})")
 
 
 def rule_ebgp_peers_differ_in_as(fleet: Fleet) -> Iterator[Problem]:
-    """With BGP on the tunnel, the two ends are in different AS (eBGP)."""
+    """With BGP on the tunnel, the two ends are in different AS (eBGP); an external peer's AS
+    (peer.asn) is then required."""
     for t in fleet.tunnels:
-        ends = _ends(t)
-        if ends is None or not t.bgp["enabled"]:
+        if not t.bgp["enabled"] or len(t.ends) != 2:
             continue
-        a, b = ends[0].device, ends[1].device
-        if a.asn is not None and a.asn == b.asn and a.name != b.name:
-            yield t.where, "bgp", f"eBGP needs different AS numbers; {a.name} and {b.name} are both AS {a.asn}"
+        for e in t.ends:
+            if e.external and e.peer.asn is None and "asn" not in (e.given.get("peer") or {}):
+                yield (t.where, f"ends[{e.index}].peer.asn",
+                       "missing: BGP runs over the tunnel (set the peer's AS, or bgp: {enabled: false})")
+        asns = [(e.peer.asn if e.external else e.device.asn if e.device is not None else None, e.label)
+                for e in t.ends]
+        (a_as, a), (b_as, b) = asns
+        if a_as is not None and a_as == b_as and a != b:
+            yield t.where, "bgp", f"eBGP needs different AS numbers; {a} and {b} are both AS {a_as}"
 
 
 def rule_psk_given(fleet: Fleet) -> Iterator[Problem]:
@@ -691,6 +800,231 @@ def rule_custom_proposal_names_free(fleet: Fleet) -> Iterator[Problem]:
                        f"like the proposal of profile {profiles[t.name.lower()]!r}; rename the tunnel or the profile"))
 
 
+# -- uplinks, external peers, selectors -------------------------------------------------------
+def rule_uplinks_distinct(fleet: Fleet) -> Iterator[Problem]:
+    """An uplink (srx_vpn_device.uplinks) has a host address, an interface and a subnet of its own
+    on the device (not the external interface's or another uplink's, no LAN prefix or loopback
+    in it), and an address and public address no other device uses."""
+    owners: dict = {}
+    for d in _devices(fleet):
+        for u in d.uplinks.values():
+            for ip in {u.ext.ip if u.ext is not None else None, u.public} - {None}:
+                owners.setdefault(ip, []).append((d, u))
+    for d in _devices(fleet):
+        seen = [d.uplinks[S.PRIMARY_UPLINK]]
+        for u in d.extra_uplinks:
+            where = _dw(d)
+            if u.name is not None and u.name.lower() == S.PRIMARY_UPLINK:
+                yield where, f"{u.source}.name", (f"{S.PRIMARY_UPLINK!r} is the external_interface's uplink; "
+                                                  "give this one another name")
+            if u.ext is not None and u.ext.prefixlen < 31 and u.ext.ip in (u.ext.network, u.ext.broadcast):
+                yield where, f"{u.source}.address", f"{u.ext} is not a host address of its subnet"
+            for other in seen:
+                if u.ifl is not None and u.ifl == other.ifl:
+                    yield where, f"{u.source}.interface", f"{u.ifl} is also the interface of {other.source}"
+                elif u.ext is not None and other.ext is not None and (u.ext.ip in other.ext.cidr
+                                                                     or other.ext.ip in u.ext.cidr):
+                    yield where, f"{u.source}.address", f"{u.ext} overlaps the subnet of {other.source} ({other.ext})"
+            seen.append(u)
+            if u.ext is not None:
+                if d.loopback is not None and d.loopback.ip in u.ext.cidr:
+                    yield where, "loopback", f"{d.loopback.ip} is inside the subnet of {u.source} ({u.ext.cidr})"
+                for i, lan in d.lans:
+                    if lan in u.ext.cidr or u.ext.cidr in lan:
+                        yield where, f"lan_prefixes[{i}]", f"{lan} overlaps the subnet of {u.source} ({u.ext.cidr})"
+            for ip in [u.ext.ip if u.ext is not None else None, u.public if u.public_given else None]:
+                others = [o for o in owners.get(ip, []) if o[0] is not d] if ip is not None else []
+                if others:
+                    fld = "address" if u.ext is not None and ip == u.ext.ip else "public_address"
+                    yield where, f"{u.source}.{fld}", f"{ip} is also an address of device {others[0][0].name!r}"
+
+
+def rule_end_kind_fields(fleet: Fleet) -> Iterator[Problem]:
+    """A device end has an st0_unit; an external end (peer) has none, nor an uplink or a
+    remote_gateway (the peer's side is configured out of band). At least one end is a device."""
+    for t in fleet.tunnels:
+        for e in t.ends:
+            if e.external:
+                for key in ("st0_unit", "uplink", "remote_gateway"):
+                    if e.given.get(key) is not None:
+                        yield (t.where, f"ends[{e.index}].{key}",
+                               "applies to a device end only: the external peer is configured out of band")
+            elif isinstance(e.device_name, str) and e.given.get("st0_unit") is None:
+                yield t.where, f"ends[{e.index}].st0_unit", "missing (the st0 unit of this device's end)"
+        if len(t.ends) == 2 and all(e.external for e in t.ends):
+            yield t.where, "ends", "both ends are external peers: one end must be a device of the fleet"
+
+
+def rule_uplink_known(fleet: Fleet) -> Iterator[Problem]:
+    """A device end's uplink is primary or one of its device's uplinks."""
+    for t in fleet.tunnels:
+        for e in t.ends:
+            if e.device is None or e.uplink is None or e.external:
+                continue
+            names = e.device.uplinks
+            if e.uplink not in names:
+                yield (t.where, f"ends[{e.index}].uplink", (f"device {e.device.name!r} has no uplink {e.uplink!r}"
+                       f"{suggest(e.uplink, names)} (it has: {', '.join(names)})"))
+
+
+def rule_external_peer_addresses(fleet: Fleet) -> Iterator[Problem]:
+    """An external peer's gateway and backup gateways are distinct and are no address of a device
+    of the fleet (a device of the fleet is an end with `device:`)."""
+    fleet_ips = {}
+    for d in _devices(fleet):
+        for u in d.uplinks.values():
+            for ip in (u.ext.ip if u.ext is not None else None, u.public):
+                if ip is not None:
+                    fleet_ips.setdefault(ip, d.name)
+    for t in fleet.tunnels:
+        for e in t.ends:
+            if not e.external:
+                continue
+            addresses = ([("gateway", e.peer.gateway)] if e.peer.gateway is not None else []) + \
+                [(f"backup_gateways[{i}]", ip) for i, ip in e.peer.backups]
+            seen: dict = {}
+            for fld, ip in addresses:
+                path = f"ends[{e.index}].peer.{fld}"
+                if ip in fleet_ips:
+                    yield (t.where, path, f"{ip} is an address of device {fleet_ips[ip]!r}: an end on a device of "
+                           "the fleet is written with device:, not peer:")
+                elif ip in seen:
+                    yield t.where, path, f"{ip} is also peer.{seen[ip]}"
+                seen.setdefault(ip, fld)
+
+
+def _same_proposal(ours: dict, theirs: dict, keys: tuple[str, ...]) -> bool:
+    return all(ours.get(k) == theirs.get(k) for k in keys)
+
+
+def rule_external_peer_proposals(fleet: Fleet) -> Iterator[Problem]:
+    """When an external peer lists the proposals it is configured with, the tunnel's IKE and
+    IPsec proposals are among them (method, DH group, algorithms; lifetimes are not negotiated
+    alike by every vendor and are not compared)."""
+    checks = (("ike", "ike_proposals", ("authentication_method", "dh_group", "authentication_algorithm",
+                                        "encryption_algorithm")),
+              ("ipsec", "ipsec_proposals", ("protocol", "encryption_algorithm", "authentication_algorithm")))
+    for t in fleet.tunnels:
+        for e in t.ends:
+            if not e.external:
+                continue
+            for section, key, fields in checks:
+                theirs = getattr(e.peer, key)
+                ours = (t.ike if section == "ike" else t.ipsec)["proposal"]
+                if not isinstance(theirs, list) or not ours:
+                    continue
+                defaults = {k: v["default"] for k, v in
+                            (S.IKE_PROPOSAL if section == "ike" else S.IPSEC_PROPOSAL)["fields"].items()
+                            if "default" in v}
+                theirs = [{**defaults, **p} for p in theirs if isinstance(p, dict)]
+                if not any(_same_proposal(ours, p, fields) for p in theirs):
+                    mine = ", ".join(str(ours.get(k)) for k in fields if ours.get(k) is not None)
+                    yield (t.where, f"ends[{e.index}].peer.{key}",
+                           f"the tunnel's {section} proposal ({mine}) is not one the peer is configured with: "
+                           f"negotiation would fail (NO_PROPOSAL_CHOSEN); change {section}.profile/proposal")
+
+
+def rule_selectors_on_both_ends(fleet: Fleet) -> Iterator[Problem]:
+    """Traffic selectors are given on both ends or on none (each end lists the prefixes it protects)."""
+    for t in fleet.tunnels:
+        if len(t.ends) != 2:
+            continue
+        given = [e.given.get("selectors") is not None for e in t.ends]
+        if given[0] != given[1]:
+            missing = t.ends[given.index(False)]
+            yield (t.where, f"ends[{missing.index}].selectors",
+                   f"missing: ends[{1 - missing.index}] lists selectors, so this end must list the prefixes it "
+                   "protects (its own side of the traffic selectors)")
+
+
+def _pairs(t: Tunnel, me: End, peer: End) -> list[tuple]:
+    return [(local, remote) for local in me.selectors or [] for remote in peer.selectors or []]
+
+
+def rule_selectors_disjoint(fleet: Fleet) -> Iterator[Problem]:
+    """An end's selectors do not overlap each other nor the other end's (a prefix on both sides of
+    a tunnel cannot be routed into it)."""
+    for t in fleet.tunnels:
+        for e in t.ends:
+            for n, net in enumerate(e.selectors or []):
+                for m, other in enumerate((e.selectors or [])[:n]):
+                    if net in other or other in net:
+                        yield t.where, f"ends[{e.index}].selectors[{n}]", f"{net} overlaps selectors[{m}] ({other})"
+        if len(t.ends) == 2 and t.ends[0].selectors and t.ends[1].selectors:
+            for n, net in enumerate(t.ends[1].selectors):
+                for m, other in enumerate(t.ends[0].selectors):
+                    if net in other or other in net:
+                        yield (t.where, f"ends[1].selectors[{n}]",
+                               f"{net} overlaps ends[0].selectors[{m}] ({other}): a prefix is protected on one "
+                               "side only")
+
+
+def _covers_tunnel(t: Tunnel) -> bool:
+    """The selectors carry the traffic between the two tunnel addresses."""
+    a, b = t.ends
+    if a.net is None or b.net is None:
+        return True
+    return any(a.net.ip in la for la in a.selectors or []) and any(b.net.ip in lb for lb in b.selectors or [])
+
+
+MAX_TRAFFIC_SELECTORS = 200   # Junos: traffic selectors per VPN
+
+
+def rule_selectors_junos_limits(fleet: Fleet) -> Iterator[Problem]:
+    """With selectors, what Junos does not support with them is refused: a dynamic routing protocol
+    on the st0 unit (BGP), VPN monitoring, a remote selector of 0.0.0.0/0 (site-to-site), more than
+    200 traffic selectors per VPN (the pairs of the two ends' selectors)."""
+    for t in fleet.tunnels:
+        if len(t.ends) != 2 or not (t.ends[0].selectors and t.ends[1].selectors):
+            continue
+        if t.bgp["enabled"]:
+            yield (t.where, "bgp", "Junos runs no dynamic routing protocol on an st0 unit with traffic selectors: "
+                   "set bgp: {enabled: false} (the selectors route the prefixes), or leave the selectors out")
+        if t.ipsec["vpn_monitor"] is not None:
+            yield t.where, "ipsec.vpn_monitor", "Junos does not support VPN monitoring with traffic selectors"
+        for e in t.ends:
+            for n, net in enumerate(e.selectors):
+                if net.prefixlen == 0:
+                    yield (t.where, f"ends[{e.index}].selectors[{n}]",
+                           f"{net}: Junos refuses 0.0.0.0/0 as a site-to-site traffic selector; list the prefixes")
+        count = len(t.ends[0].selectors) * len(t.ends[1].selectors)
+        if count > MAX_TRAFFIC_SELECTORS and not t.ipsec["proxy_identity"]:
+            yield (t.where, "ends", f"{count} traffic selectors (one per pair of the two ends' selectors); Junos "
+                   f"accepts at most {MAX_TRAFFIC_SELECTORS} per VPN")
+
+
+def rule_proxy_identity_one_pair(fleet: Fleet) -> Iterator[Problem]:
+    """ipsec.proxy_identity needs exactly one selector on each end (a proxy-identity is one local
+    and one remote prefix)."""
+    for t in fleet.tunnels:
+        if not t.ipsec["proxy_identity"]:
+            continue
+        for e in t.ends:
+            count = len(e.given.get("selectors") or [])
+            if count != 1:
+                yield (t.where, f"ends[{e.index}].selectors",
+                       f"ipsec.proxy_identity needs exactly one selector on each end, got {count}")
+
+
+def rule_remote_selectors_disjoint_on_device(fleet: Fleet) -> Iterator[Problem]:
+    """On one device, no two present tunnels protect overlapping remote prefixes (the other end's
+    selectors): traffic to them could not be routed into one tunnel."""
+    seen: dict = {}
+    for t in fleet.tunnels:
+        if not t.present or len(t.ends) != 2:
+            continue
+        for me, peer in ((t.ends[0], t.ends[1]), (t.ends[1], t.ends[0])):
+            if me.external or not isinstance(me.device_name, str):
+                continue
+            for n, net in enumerate(peer.selectors or []):
+                for other_t, other in seen.get(me.device_name, []):
+                    if other_t is not t and (net in other or other in net):
+                        yield (t.where, f"ends[{peer.index}].selectors[{n}]",
+                               f"{net} overlaps {other}, which tunnel {other_t.name!r} also carries to "
+                               f"device {me.device_name!r}")
+                seen.setdefault(me.device_name, []).append((t, net))
+
+
 RULES = [
     rule_external_address_is_a_host, rule_loopback_is_a_host_route, rule_zones_are_distinct,
     rule_no_transit_policies_in_a_shared_zone,
@@ -702,6 +1036,9 @@ RULES = [
     rule_crypto_profile_known, rule_weak_crypto, rule_proposal_integrity, rule_ike_gcm_needs_ikev2,
     rule_ike_mode_is_ikev1_only, rule_no_aggressive_mode_with_psk, rule_nat_keepalive_needs_nat_traversal,
     rule_profile_names_not_reserved, rule_custom_proposal_names_free,
+    rule_uplinks_distinct, rule_end_kind_fields, rule_uplink_known, rule_external_peer_addresses,
+    rule_external_peer_proposals, rule_selectors_on_both_ends, rule_selectors_disjoint,
+    rule_selectors_junos_limits, rule_proxy_identity_one_pair, rule_remote_selectors_disjoint_on_device,
 ]
 
 
@@ -817,49 +1154,81 @@ def _plan(d: Device, tunnels: list[Tunnel], fleet: Fleet) -> dict:
         pf = peer.device
         names = object_names(t.name, t.ike["profile"], t.ipsec["profile"])
         st0 = f"st0.{me.st0_unit}"
+        uplink = d.uplinks[me.uplink]
         ike = {"version": t.ike["version"], "mode": t.ike["mode"] if t.ike["version"] == "v1" else None,
                "profile": t.ike["profile"], "dpd": dict(t.ike["dpd"]), "nat_keepalive": t.ike["nat_keepalive"],
-               "nat_traversal": t.ike["nat_traversal"]}
+               "nat_traversal": t.ike["nat_traversal"],
+               "external": {"uplink": uplink.name, "ifl": uplink.ifl,
+                            # behind NAT the peer sees the public address: present it as the identity
+                            "local_identity": str(uplink.public) if uplink.public != uplink.ext.ip else None}}
         pfs = t.ipsec["pfs_group"]
+        pairs = [{"name": f"TS-{n}", "local": str(local), "remote": str(remote)}
+                 for n, (local, remote) in enumerate(_pairs(t, me, peer), start=1)]
         ipsec = {"profile": t.ipsec["profile"], "pfs_group": None if pfs == "none" else pfs,
-                 "establish_tunnels": t.ipsec["establish_tunnels"]}
+                 "establish_tunnels": t.ipsec["establish_tunnels"],
+                 "traffic_selectors": [] if t.ipsec["proxy_identity"] else pairs,
+                 "proxy_identity": pairs[0] if t.ipsec["proxy_identity"] and pairs else None,
+                 "vpn_monitor": dict(t.ipsec["vpn_monitor"]) if t.ipsec["vpn_monitor"] is not None else None}
+        if peer.external:
+            p = peer.peer
+            peer_entry = {"device": None, "name": p.name, "external": True, "address": str(peer.net.ip),
+                          "asn": p.asn, "public_address": str(p.gateway),
+                          "backup_addresses": [str(ip) for _i, ip in p.backups],
+                          "identity": {"kind": p.identity[0], "value": p.identity[1]} if p.identity else None,
+                          "prefixes": [str(x) for x in p.prefixes]}
+        else:
+            peer_entry = {"device": pf.name, "name": pf.name, "external": False, "address": str(peer.net.ip),
+                          "asn": pf.asn, "public_address": str(peer.public_address()), "backup_addresses": [],
+                          "identity": None, "prefixes": [str(x) for x in pf.advertise]}
         entry = {"name": t.name, "st0_unit": me.st0_unit, "st0": st0, "address": str(me.net),
-                 "description": st0_description(t.name, pf.name, t.description),
-                 "peer": {"device": pf.name, "address": str(peer.net.ip), "asn": pf.asn,
-                          "public_address": str(pf.public)},
-                 "names": names, "psk_ref": t.name, "ike": ike, "ipsec": ipsec, "bgp": dict(t.bgp)}
+                 "description": st0_description(t.name, peer_entry["name"], t.description),
+                 "peer": peer_entry, "names": names, "psk_ref": t.name, "ike": ike, "ipsec": ipsec,
+                 "bgp": dict(t.bgp)}
         if not t.present:
             plan["absent"].append(entry)
             continue
         plan["tunnels"].append(entry)
-        plan["peers"].append(pf.name)
+        if not peer.external:
+            plan["peers"].append(pf.name)
         warning = legacy_warning(fleet, t)
         if warning:
             plan["warnings"].append(warning)
         plan["ike_proposals"][names["ike_proposal"]] = dict(t.ike["proposal"])
         plan["ipsec_proposals"][names["ipsec_proposal"]] = dict(t.ipsec["proposal"])
-        plan["expect"]["tunnels"].append({"name": t.name, "remote_address": str(pf.public),
-                                          "vpn": names["vpn"], "st0": st0})
-        plan["expect"]["pings"].append({"target": str(peer.net.ip), "source": str(me.net.ip),
-                                        "count": 3, "max_loss_percent": 0, "tunnel": t.name})
+        expect = {"name": t.name, "remote_address": peer_entry["public_address"], "vpn": names["vpn"],
+                  "st0": st0}
+        if peer_entry["backup_addresses"]:
+            expect["backup_addresses"] = list(peer_entry["backup_addresses"])
+        if pairs:
+            expect["selectors"] = [{"local": x["local"], "remote": x["remote"]} for x in pairs]
+        if ipsec["vpn_monitor"] is not None:
+            expect["vpn_monitor"] = True
+        plan["expect"]["tunnels"].append(expect)
+        carried = not pairs or _covers_tunnel(t)
+        if carried:
+            plan["expect"]["pings"].append({"target": str(peer.net.ip), "source": str(me.net.ip),
+                                            "count": 3, "max_loss_percent": 0, "tunnel": t.name})
         if t.bgp["enabled"]:
-            plan["bgp"]["neighbors"].append({"address": str(peer.net.ip), "peer_as": pf.asn,
+            plan["bgp"]["neighbors"].append({"address": str(peer.net.ip), "peer_as": peer_entry["asn"],
                                              "tunnel": t.name, "bfd": t.bgp["bfd"],
-                                             "description": f"{pf.name} over {t.name}"})
-            plan["expect"]["bgp_peers"].append({"peer_address": str(peer.net.ip), "peer_as": pf.asn,
+                                             "description": f"{peer_entry['name']} over {t.name}"})
+            plan["expect"]["bgp_peers"].append({"peer_address": str(peer.net.ip), "peer_as": peer_entry["asn"],
                                                 "tunnel": t.name,
-                                                "min_received_prefixes": len(pf.advertise)})
+                                                "min_received_prefixes": len(peer_entry["prefixes"])})
     plan["peers"] = sorted(set(plan["peers"]))
     plan["bgp"]["neighbors"].sort(key=lambda n: IPAddress(n["address"]))
+    plan["uplinks"] = [{"name": u.name, "ifl": u.ifl, "interface": u.ifl.split(".")[0], "unit": u.ifl.split(".")[1],
+                        "address": str(u.ext)} for u in d.extra_uplinks]
     remote = {str(p) for peer in plan["peers"] for _index, p in fleet.devices[peer].lans}
     plan["remote_lan_prefixes"] = sorted(remote, key=IPNetwork)
     return plan
 
 
 def tunnel_list(plans: dict) -> list[dict]:
-    """Every tunnel of the fleet with its two ends: ``[{name, ends: [device, device]}]``."""
+    """Every tunnel of the fleet with its ends on devices of the fleet: ``[{name, ends: [device,
+    ...]}]`` (one device for a tunnel to an external peer)."""
     ends: dict[str, set[str]] = {}
     for device, plan in plans.items():
         for t in plan["tunnels"]:
-            ends.setdefault(t["name"], set()).update({device, t["peer"]["device"]})
+            ends.setdefault(t["name"], set()).update({device, t["peer"]["device"]} - {None})
     return [{"name": name, "ends": sorted(devices)} for name, devices in sorted(ends.items())]

@@ -187,6 +187,18 @@ ZONES = obj("Security zone names.", {
     "trust": zone("Optional LAN zone: enables the transit policies between it and the VPN zone."),
 }, docTable="zones")
 
+PRIMARY_UPLINK = "primary"   # the uplink name of a device's external_interface
+
+UPLINK = obj("One more external interface of the device.", {
+    "name": name_node("The uplink's name, unique on the device (not primary: that is the external_interface).",
+                      required=True),
+    "interface": _node("string", "The logical interface of this uplink.", required=True, pattern=IFL_PATTERN,
+                       rule=IFL_RULE, maxLength=32, example="ge-0/0/2.0"),
+    "address": interface_address("Its address, rendered on that unit; unique in the fleet.", required=True,
+                                 example="2.2.2.1/24"),
+    "public_address": address("How peers reach it when it is behind NAT.", defaultDoc="the uplink's address"),
+}, docTable="uplink")
+
 DEVICE = obj("The facts of one SRX (host_vars/<device>.yml).", {
     "external_interface": _node("string", "The logical interface facing the internet.", required=True,
                                 pattern=IFL_PATTERN, rule=IFL_RULE, maxLength=32, example="ge-0/0/0.0"),
@@ -205,16 +217,63 @@ DEVICE = obj("The facts of one SRX (host_vars/<device>.yml).", {
                           "not overlap each other, another device's or any tunnel subnet.",
                           items=prefix("A LAN prefix.")),
     "zones": ZONES,
+    "uplinks": _node("array", "More external interfaces (a second ISP): each in the untrust zone with IKE and ping "
+                     "allowed in; a tunnel end names the one it uses (uplink). The external_interface is the "
+                     "uplink named primary.", items=UPLINK, uniqueIgnoreCase="name", maxItems=7,
+                     countMessage="at most 7 more uplinks, got {count}"),
 }, docTable="device", selfName="srx_vpn_device")
 
-END = obj("One end of a tunnel.", {
-    "device": _node("string", "The inventory host of this end (a device of the fleet).", required=True,
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+HOSTNAME_PATTERN = rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$"
+HOSTNAME_RULE = "a host name like vpn.example.net"
+USER_AT_HOSTNAME_PATTERN = rf"^[A-Za-z0-9._+-]{{1,64}}@{_LABEL}(\.{_LABEL})*$"
+USER_AT_HOSTNAME_RULE = "an e-mail style identity like vpn@example.net"
+MAX_BACKUP_GATEWAYS = 4   # Junos: an IKE gateway address list holds a primary and up to four backups
+
+IDENTITY = obj("The IKE identity the peer presents (rendered as the gateway's remote-identity).", {
+    "inet": address("An IPv4 address identity."),
+    "hostname": _node("string", "A host name (FQDN) identity.", pattern=HOSTNAME_PATTERN, rule=HOSTNAME_RULE,
+                      maxLength=253),
+    "user_at_hostname": _node("string", "An e-mail style identity.", pattern=USER_AT_HOSTNAME_PATTERN,
+                              rule=USER_AT_HOSTNAME_RULE, maxLength=255),
+}, docTable="identity", exclusive=[["inet", "hostname", "user_at_hostname"]],
+    requireOne=[["inet", "hostname", "user_at_hostname"]])
+
+PEER = obj("A tunnel end that is not in the inventory (a cloud VPN gateway, another vendor's firewall, an SRX "
+           "someone else runs): the product configures the other end only, and checks and verifies from it.", {
+    "name": name_node("A name for the peer (descriptions, the report); not an inventory host.", required=True),
+    "gateway": address("Its public IKE address (the gateway address the SRX initiates to).", required=True),
+    "backup_gateways": _node("array", "Other addresses of the peer, tried in order when the gateway does not "
+                             "answer (Junos backup peers; dead peer detection finds the failure).",
+                             items=address("A backup gateway address."), maxItems=MAX_BACKUP_GATEWAYS,
+                             countMessage=f"at most {MAX_BACKUP_GATEWAYS} backup gateways (Junos: a primary and "
+                                          f"up to {MAX_BACKUP_GATEWAYS} backups), got {{count}}"),
+    "identity": IDENTITY,
+    "asn": integer("Its BGP AS number (needed when BGP runs over the tunnel).", 1, 4294967295),
+    "prefixes": _node("array", "Prefixes it advertises over BGP (verified as received after the commit).",
+                      items=prefix("A prefix.")),
+    "ike_proposals": _node("array", "The IKE proposals the peer is configured with: the tunnel's must be one "
+                           "of them (checked before any device is touched).", items=IKE_PROPOSAL, minItems=1),
+    "ipsec_proposals": _node("array", "The IPsec proposals the peer is configured with: the tunnel's must be "
+                             "one of them.", items=IPSEC_PROPOSAL, minItems=1),
+}, docTable="peer")
+
+END = obj("One end of a tunnel: a device of the fleet, or a peer outside it.", {
+    "device": _node("string", "The inventory host of this end (a device of the fleet).",
                     pattern=DEVICE_PATTERN, rule=NAME_RULE, minLength=1, maxLength=DEVICE_MAX),
-    "st0_unit": integer("The st0 unit, unique on the device.", 0, 16385, required=True),
-    "address": interface_address("The st0 address; both ends in one subnet, which overlaps no other tunnel, "
-                                 "external subnet, loopback or LAN prefix.", required=True),
+    "peer": PEER,
+    "st0_unit": integer("The st0 unit, unique on the device (a device end only, required there).", 0, 16385),
+    "address": interface_address("The tunnel address (st0 on a device); both ends in one subnet, which overlaps "
+                                 "no other tunnel, external subnet, loopback or LAN prefix.", required=True),
     "remote_gateway": address("Optional check: must be the peer's public address."),
-}, docTable="end")
+    "uplink": name_node("The device's uplink this tunnel's IKE gateway uses (a device end only).",
+                        default=PRIMARY_UPLINK),
+    "selectors": _node("array", "Prefixes protected at this end (traffic selectors). Both ends or none; an "
+                       "IPsec SA pair is negotiated for each pair of this end's and the other end's selectors. "
+                       "Junos runs no BGP and no VPN monitoring with them.",
+                       items=prefix("A protected prefix."), minItems=1, maxItems=16,
+                       countMessage="between 1 and 16 selectors, got {count}"),
+}, docTable="end", exclusive=[["device", "peer"]], requireOne=[["device", "peer"]])
 
 DPD = obj("Dead peer detection.", {
     "interval": integer("Seconds between probes.", 2, 60, default=10),
@@ -233,11 +292,20 @@ IKE = obj("IKE (phase 1) of the tunnel.", {
     "nat_traversal": boolean("false renders no-nat-traversal.", default=True),
 }, docTable="ike", exclusive=[["profile", "proposal"]])
 
+VPN_MONITOR = obj("VPN monitoring: ICMP through the tunnel to the peer's tunnel address; the SA is renegotiated "
+                  "when it fails (not with selectors).", {
+    "enabled": boolean("Monitor the tunnel.", default=True),
+    "optimized": boolean("Probe only when there is no traffic.", default=False),
+}, docTable="vpn-monitor")
+
 IPSEC = obj("IPsec (phase 2) of the tunnel.", {
     "profile": name_node("A crypto profile.", default="default"),
     "proposal": IPSEC_PROPOSAL,
     "pfs_group": choice("Perfect forward secrecy group, or none.", PFS_GROUPS, defaultDoc="the profile's (group14)"),
     "establish_tunnels": choice("When the SA comes up.", ["immediately", "on-traffic"], default="immediately"),
+    "proxy_identity": boolean("Negotiate the selectors as a proxy-identity (one local and one remote prefix, for "
+                              "peers that need it) instead of traffic selectors.", default=False),
+    "vpn_monitor": VPN_MONITOR,
 }, docTable="ipsec", exclusive=[["profile", "proposal"]])
 
 BGP = obj("eBGP over the tunnel.", {

@@ -224,6 +224,9 @@ class Checker:
             given = [f for f in group if value.get(f) is not None]
             if len(given) > 1:
                 self.fail(where, [*path, given[0]], f"give either {' or '.join(group)}, not both")
+        for group in node.get("requireOne", ()):
+            if not any(value.get(f) is not None for f in group):
+                self.fail(where, path, f"missing: give {' or '.join(group)}")
         for name, sub in fields.items():
             item = value.get(name)
             if item is None:
@@ -421,6 +424,8 @@ def _json(node: dict) -> dict:
             out["required"] = required
         if node.get("exclusive"):
             out["allOf"] = [{"not": {"required": list(group)}} for group in node["exclusive"]]
+        for group in node.get("requireOne", ()):
+            out.setdefault("allOf", []).append({"anyOf": [{"required": [name]} for name in group]})
     elif kind == "array":
         out.update(type="array", items=_json(node["items"]))
         for key in ("minItems", "maxItems"):
@@ -490,8 +495,12 @@ def _rules(node: dict) -> str:
     if node["type"] == "array" and "minItems" in node:
         parts.append(f"exactly {node['minItems']}" if node.get("maxItems") == node["minItems"]
                      else f"at least {node['minItems']}")
+    if node["type"] == "array" and "maxItems" in node and node.get("maxItems") != node.get("minItems"):
+        parts.append(f"at most {node['maxItems']}")
     if node.get("exclusive"):
         parts.append("; ".join(" or ".join(g) + ", not both" for g in node["exclusive"]))
+    if node.get("requireOne"):
+        parts.append("; ".join("one of " + " or ".join(g) for g in node["requireOne"]))
     return "; ".join(parts)
 
 

@@ -113,11 +113,12 @@ def touched_tunnels(diff: str, plan: dict, previous_names: dict[str, set[str]] |
 
 
 def tunnel_ends(plans: dict) -> dict[str, tuple[str, str]]:
-    """Every tunnel of the fleet (present or absent) -> its two end devices, sorted."""
+    """Every tunnel of the fleet (present or absent) -> its end devices, sorted (one device when
+    the other end is an external peer)."""
     ends: dict[str, set[str]] = {}
     for device, plan in plans.items():
         for t in [*plan.get("tunnels", []), *plan.get("absent", [])]:
-            ends.setdefault(t["name"], set()).update({device, t["peer"]["device"]})
+            ends.setdefault(t["name"], set()).update({device, t["peer"]["device"]} - {None})
     return {name: tuple(sorted(devs)) for name, devs in sorted(ends.items())}
 
 

@@ -122,6 +122,24 @@ def _dup_tunnel(name):
     return mutate
 
 
+# An external peer (not in the inventory) as a-c's second end, and a second uplink on srx-a.
+PEER_END = {"address": "10.0.2.2/30", "peer": {"name": "cloud-1", "gateway": "3.3.3.3", "asn": 64512}}
+ISP2 = {"name": "isp2", "interface": "ge-0/0/2.0", "address": "2.2.2.1/24"}
+DEFAULT_IKE = {"dh_group": "group14", "authentication_algorithm": "sha-256", "encryption_algorithm": "aes-256-cbc"}
+
+
+def _external(**peer):
+    fields = {k: v for k, v in {**PEER_END["peer"], **peer}.items() if v is not DELETE}
+    return put((*T1, "ends", 1), {**PEER_END, "peer": fields})
+
+
+NO_BGP = put((*T0, "bgp"), {"enabled": False})
+
+
+def _selectors(a, b):
+    return do(put((*E0, "selectors"), a), put((*E1, "selectors"), b))
+
+
 W_A, W_B, W_C = "device 'srx-a'", "device 'srx-b'", "device 'srx-c'"
 W_T, W_T1 = "tunnel 'a-b'", "tunnel 'a-c'"
 
@@ -384,6 +402,70 @@ CASES = [
     ("profile-named-like-custom-tunnel", do(put(("profiles", "a-c"), BASE["profiles"]["gold"]),
                                             put((*T1, "ike"), {"proposal": CUSTOM_IKE})),
      f"{W_T1}: ike.proposal:", "IKE-PROP-A-C"),
+    # --- uplinks, external peers, traffic selectors ---------------------------------------------------
+    ("uplink-overlaps-external", put((*A, "uplinks"), [{**ISP2, "address": "1.1.1.50/24"}]),
+     f"{W_A}: uplinks[0].address", "overlaps the subnet of external_interface"),
+    ("uplink-named-primary", put((*A, "uplinks"), [{**ISP2, "name": "primary"}]), f"{W_A}: uplinks[0].name",
+     "'primary' is the external_interface's uplink"),
+    ("uplink-same-interface", put((*A, "uplinks"), [{**ISP2, "interface": "ge-0/0/0.0"}]),
+     f"{W_A}: uplinks[0].interface", "is also the interface of external_interface"),
+    ("uplink-address-of-other-device", put((*A, "uplinks"), [{**ISP2, "address": "1.1.1.2/24"}]),
+     f"{W_A}: uplinks[0].address", "is also an address of device 'srx-b'"),
+    ("uplink-unknown", put((*E0, "uplink"), "isp9"), f"{W_T}: ends[0].uplink", "has no uplink 'isp9'"),
+    ("end-device-and-peer", put((*E1, "peer"), PEER_END["peer"]), f"{W_T}: ends[1].device",
+     "give either device or peer, not both"),
+    ("end-neither-device-nor-peer", put(E1, {"address": "10.0.1.2/24"}), f"{W_T}: ends[1]",
+     "missing: give device or peer"),
+    ("end-device-without-st0", put((*E1, "st0_unit"), DELETE), f"{W_T}: ends[1].st0_unit", "missing"),
+    ("end-peer-with-st0", do(_external(), put((*T1, "ends", 1, "st0_unit"), 3)), f"{W_T1}: ends[1].st0_unit",
+     "applies to a device end only"),
+    ("ends-both-external", do(_external(), put((*T1, "ends", 0), {**PEER_END, "address": "10.0.2.1/30"})),
+     f"{W_T1}: ends", "both ends are external peers"),
+    ("peer-gateway-is-fleet-device", _external(gateway="1.1.1.2"), f"{W_T1}: ends[1].peer.gateway",
+     "is an address of device 'srx-b'"),
+    ("peer-backup-twice", _external(backup_gateways=["3.3.3.4", "3.3.3.4"]),
+     f"{W_T1}: ends[1].peer.backup_gateways[1]", "is also peer.backup_gateways[0]"),
+    ("peer-five-backups", _external(backup_gateways=[f"3.3.3.{n}" for n in range(4, 9)]),
+     f"{W_T1}: ends[1].peer.backup_gateways", "at most 4 backup gateways"),
+    ("peer-asn-missing-with-bgp", _external(asn=DELETE), f"{W_T1}: ends[1].peer.asn", "BGP runs over the tunnel"),
+    ("peer-same-as", _external(asn=100), f"{W_T1}: bgp", "are both AS 100"),
+    ("peer-identity-two-kinds", _external(identity={"inet": "3.3.3.3", "hostname": "vpn.example.net"}),
+     f"{W_T1}: ends[1].peer.identity.inet", "give either inet or hostname or user_at_hostname, not both"),
+    ("peer-identity-bad-hostname", _external(identity={"hostname": "vpn example"}),
+     f"{W_T1}: ends[1].peer.identity.hostname", "invalid value"),
+    ("peer-proposal-mismatch", _external(ike_proposals=[{**DEFAULT_IKE, "dh_group": "group19"}]),
+     f"{W_T1}: ends[1].peer.ike_proposals", "NO_PROPOSAL_CHOSEN"),
+    ("peer-ipsec-proposal-mismatch", _external(ipsec_proposals=[{"encryption_algorithm": "aes-256-gcm"}]),
+     f"{W_T1}: ends[1].peer.ipsec_proposals", "is not one the peer is configured with"),
+    ("peer-remote-gateway-wrong", do(_external(), put((*T1, "ends", 0, "remote_gateway"), "3.3.3.9")),
+     f"{W_T1}: ends[0].remote_gateway", "is not the public address of cloud-1"),
+    ("selectors-one-end", put((*E0, "selectors"), ["10.10.0.0/24"]), f"{W_T}: ends[1].selectors",
+     "missing: ends[0] lists selectors"),
+    ("selectors-overlap-sides", _selectors(["10.10.0.0/24", "10.0.1.1/32"], ["10.10.0.0/16", "10.0.1.2/32"]),
+     f"{W_T}: ends[1].selectors[0]", "overlaps ends[0].selectors[0]"),
+    ("selectors-overlap-own", _selectors(["10.10.0.0/24", "10.10.0.0/25", "10.0.1.1/32"],
+                                         ["10.20.0.0/24", "10.0.1.2/32"]),
+     f"{W_T}: ends[0].selectors[1]", "overlaps selectors[0]"),
+    ("selectors-with-bgp", _selectors(["10.10.0.0/24"], ["10.20.0.0/24"]), f"{W_T}: bgp",
+     "Junos runs no dynamic routing protocol on an st0 unit with traffic selectors"),
+    ("selectors-with-vpn-monitor", do(_selectors(["10.10.0.0/24"], ["10.20.0.0/24"]), NO_BGP,
+                                      put((*IPSEC, "vpn_monitor"), {"enabled": True})),
+     f"{W_T}: ipsec.vpn_monitor", "does not support VPN monitoring with traffic selectors"),
+    ("selectors-remote-default", do(_selectors(["10.10.0.0/24"], ["0.0.0.0/0"]), NO_BGP),
+     f"{W_T}: ends[1].selectors[0]", "refuses 0.0.0.0/0"),
+    ("selectors-over-200", do(_selectors([f"10.10.{n}.0/24" for n in range(15)],
+                                         [f"10.20.{n}.0/24" for n in range(14)]), NO_BGP),
+     f"{W_T}: ends", "210 traffic selectors"),
+    ("selectors-host-bits", put((*E0, "selectors"), ["10.10.0.1/24"]), f"{W_T}: ends[0].selectors[0]",
+     "host bits set"),
+    ("proxy-identity-two-selectors", do(_selectors(["10.10.0.0/24", "10.0.1.1/32"], ["10.20.0.0/24"]),
+                                        put((*IPSEC, "proxy_identity"), True), put((*T0, "bgp"), {"enabled": False})),
+     f"{W_T}: ends[0].selectors", "exactly one selector on each end, got 2"),
+    ("remote-selectors-overlap-on-device",
+     do(_selectors(["10.10.0.0/24", "10.0.1.1/32"], ["10.20.0.0/24", "10.0.1.2/32"]), NO_BGP,
+        put((*T1, "ends", 0, "selectors"), ["10.10.0.0/24"]), put((*T1, "ends", 1, "selectors"), ["10.20.0.0/16"]),
+        put((*T1, "bgp"), {"enabled": False})),
+     f"{W_T1}: ends[1].selectors[0]", "which tunnel 'a-b' also carries to device 'srx-a'"),
     # --- pre-shared keys (no message shows a key) ------------------------------------------------------
     ("psk-missing", put(("psks", "a-b"), DELETE), f"{W_T}: psk: no pre-shared key in srx_vpn_psks['a-b']", ""),
     ("psk-missing-typo", lambda d: d["psks"].update({"a_b": d["psks"].pop("a-b")}), f"{W_T}: psk: no pre-shared key",

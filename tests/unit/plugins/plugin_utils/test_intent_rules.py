@@ -39,6 +39,17 @@ RULE_CASES = {
     intent.rule_nat_keepalive_needs_nat_traversal: ("nat-keepalive-without-nat-t", "tunnel 'a-b': ike.nat_keepalive"),
     intent.rule_profile_names_not_reserved: ("profile-named-default", "srx_vpn_profiles['default']: name"),
     intent.rule_custom_proposal_names_free: ("profile-named-like-custom-tunnel", "tunnel 'a-c': ike.proposal"),
+    intent.rule_uplinks_distinct: ("uplink-overlaps-external", "device 'srx-a': uplinks[0].address"),
+    intent.rule_end_kind_fields: ("end-peer-with-st0", "tunnel 'a-c': ends[1].st0_unit"),
+    intent.rule_uplink_known: ("uplink-unknown", "tunnel 'a-b': ends[0].uplink"),
+    intent.rule_external_peer_addresses: ("peer-gateway-is-fleet-device", "tunnel 'a-c': ends[1].peer.gateway"),
+    intent.rule_external_peer_proposals: ("peer-proposal-mismatch", "tunnel 'a-c': ends[1].peer.ike_proposals"),
+    intent.rule_selectors_on_both_ends: ("selectors-one-end", "tunnel 'a-b': ends[1].selectors"),
+    intent.rule_selectors_disjoint: ("selectors-overlap-sides", "tunnel 'a-b': ends[1].selectors[0]"),
+    intent.rule_selectors_junos_limits: ("selectors-with-bgp", "tunnel 'a-b': bgp"),
+    intent.rule_proxy_identity_one_pair: ("proxy-identity-two-selectors", "tunnel 'a-b': ends[0].selectors"),
+    intent.rule_remote_selectors_disjoint_on_device: ("remote-selectors-overlap-on-device",
+                                                      "tunnel 'a-c': ends[1].selectors[0]"),
 }
 
 

@@ -64,6 +64,23 @@ def render_all(plans: dict) -> dict[str, str]:
 
 
 # -- 1. every string field of the intent -------------------------------------------------------
+# The third tunnel of the base these tests use: srx-a over a second uplink to an external peer,
+# with selectors (so without BGP: Junos runs none with them), backup gateways, an identity and
+# declared proposals.
+X0 = ("tunnels", 2, "ends", 0)
+XP = ("tunnels", 2, "ends", 1, "peer")
+EXTERNAL_TUNNEL = {
+    "name": "a-x", "ends": [
+        {"device": "srx-a", "st0_unit": 7, "address": "169.254.10.1/30", "uplink": "isp2",
+         "selectors": ["10.10.0.0/24", "169.254.10.1/32"]},
+        {"address": "169.254.10.2/30", "selectors": ["10.99.0.0/16", "169.254.10.2/32"],
+         "peer": {"name": "cloud-1", "gateway": "3.3.3.3", "backup_gateways": ["3.3.3.4"],
+                  "identity": {"hostname": "vpn.example.net"}, "asn": 64512, "prefixes": ["10.99.0.0/16"],
+                  "ike_proposals": [{**C.DEFAULT_IKE, "authentication_method": "pre-shared-keys"}],
+                  "ipsec_proposals": [{"protocol": "esp", "encryption_algorithm": "aes-256-cbc",
+                                       "authentication_algorithm": "hmac-sha-256-128"}]}}],
+    "bgp": {"enabled": False}}
+
 # (schema path, intent path, free text): free text may hold any printable character (rendered
 # quoted) and is judged on the rendering; every other field must refuse every hostile value.
 POSITIONS = [
@@ -110,6 +127,34 @@ POSITIONS = [
     ("srx_vpn_profiles[values].ipsec.authentication_algorithm", (*C.GOLD, "ipsec", "authentication_algorithm"),
      False),
     ("srx_vpn_profiles[values].pfs_group", (*C.GOLD, "pfs_group"), False),
+    ("srx_vpn_device.uplinks[items].name", (*C.A, "uplinks", 0, "name"), False),
+    ("srx_vpn_device.uplinks[items].interface", (*C.A, "uplinks", 0, "interface"), False),
+    ("srx_vpn_device.uplinks[items].address", (*C.A, "uplinks", 0, "address"), False),
+    ("srx_vpn_device.uplinks[items].public_address", (*C.A, "uplinks", 0, "public_address"), False),
+    ("srx_vpn_tunnels[items].ends[items].uplink", (*X0, "uplink"), False),
+    ("srx_vpn_tunnels[items].ends[items].selectors[items]", (*X0, "selectors", 0), False),
+    ("srx_vpn_tunnels[items].ends[items].peer.name", (*XP, "name"), False),
+    ("srx_vpn_tunnels[items].ends[items].peer.gateway", (*XP, "gateway"), False),
+    ("srx_vpn_tunnels[items].ends[items].peer.backup_gateways[items]", (*XP, "backup_gateways", 0), False),
+    ("srx_vpn_tunnels[items].ends[items].peer.identity.inet", (*XP, "identity", "inet"), False),
+    ("srx_vpn_tunnels[items].ends[items].peer.identity.hostname", (*XP, "identity", "hostname"), False),
+    ("srx_vpn_tunnels[items].ends[items].peer.identity.user_at_hostname", (*XP, "identity", "user_at_hostname"),
+     False),
+    ("srx_vpn_tunnels[items].ends[items].peer.prefixes[items]", (*XP, "prefixes", 0), False),
+    ("srx_vpn_tunnels[items].ends[items].peer.ike_proposals[items].authentication_method",
+     (*XP, "ike_proposals", 0, "authentication_method"), False),
+    ("srx_vpn_tunnels[items].ends[items].peer.ike_proposals[items].dh_group", (*XP, "ike_proposals", 0, "dh_group"),
+     False),
+    ("srx_vpn_tunnels[items].ends[items].peer.ike_proposals[items].authentication_algorithm",
+     (*XP, "ike_proposals", 0, "authentication_algorithm"), False),
+    ("srx_vpn_tunnels[items].ends[items].peer.ike_proposals[items].encryption_algorithm",
+     (*XP, "ike_proposals", 0, "encryption_algorithm"), False),
+    ("srx_vpn_tunnels[items].ends[items].peer.ipsec_proposals[items].protocol",
+     (*XP, "ipsec_proposals", 0, "protocol"), False),
+    ("srx_vpn_tunnels[items].ends[items].peer.ipsec_proposals[items].encryption_algorithm",
+     (*XP, "ipsec_proposals", 0, "encryption_algorithm"), False),
+    ("srx_vpn_tunnels[items].ends[items].peer.ipsec_proposals[items].authentication_algorithm",
+     (*XP, "ipsec_proposals", 0, "authentication_algorithm"), False),
 ]
 # keys of mappings (profile names, key names, device names) are positions too
 KEY_POSITIONS = ["srx_vpn_profiles[keys]", "srx_vpn_psks[keys]", "device name"]
@@ -143,6 +188,9 @@ def _base_with_custom_proposals():
     data["tunnels"][1]["ipsec"] = {"proposal": dict(C.CUSTOM_IPSEC)}
     data["tunnels"][0]["ike"]["version"] = "v1"   # so that ike.mode is a valid field
     data["tunnels"][0]["ike"]["mode"] = "main"
+    data["devices"]["srx-a"]["uplinks"] = [{**C.ISP2, "public_address": "2.2.2.100"}]
+    data["tunnels"].append(copy.deepcopy(EXTERNAL_TUNNEL))
+    data["psks"]["a-x"] = C.KEY_AB
     return data
 
 
@@ -208,7 +256,7 @@ def test_hostile_keys_never_reach_a_line_in_clear(key):
 
 # -- 2. every string of a plan (the guard holds even for a hand-made plan) -----------------------
 def _plan():
-    return C.build(intent, C.base())["srx-a"]
+    return C.build(intent, _base_with_custom_proposals())["srx-a"]
 
 
 def _string_leaves(obj, path=()):
