@@ -93,6 +93,33 @@ options:
         description:
           - Expected ESP integrity algorithm, as configured (V(hmac-sha-256-128)) or printed (V(sha256)).
         type: str
+      backup_addresses:
+        description:
+          - Backup gateway addresses of the peer (the IKE gateway's addresses after the first). The
+            tunnel holds when it is up with O(tunnels[].remote_address) or, failing that, with one of these.
+        type: list
+        elements: str
+        default: []
+      selectors:
+        description:
+          - Traffic selectors of the tunnel, as this device sees them. Each needs its own IPsec SA pair,
+            matched by the SA's local and remote identities when the output shows them.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          local:
+            description: Local prefix (C(10.1.0.0/24)).
+            type: str
+            required: true
+          remote:
+            description: Remote prefix.
+            type: str
+            required: true
+      vpn_monitor:
+        description: VPN monitoring is configured on the VPN; its state in the IPsec SA must be up.
+        type: bool
+        default: false
   bgp_peers:
     description:
       - The BGP sessions of this device that must be Established.
@@ -388,6 +415,12 @@ ARGUMENT_SPEC = {
         "st0": {"type": "str"},
         "encryption": {"type": "str"},
         "integrity": {"type": "str"},
+        "backup_addresses": {"type": "list", "elements": "str", "default": []},
+        "selectors": {"type": "list", "elements": "dict", "default": [], "options": {
+            "local": {"type": "str", "required": True},
+            "remote": {"type": "str", "required": True},
+        }},
+        "vpn_monitor": {"type": "bool", "default": False},
     }},
     "bgp_peers": {"type": "list", "elements": "dict", "default": [], "options": {
         "peer_address": {"type": "str", "required": True},

@@ -59,6 +59,14 @@ CAUSES = {
         "on both ends"
     ),
     "ipsec_algorithm": "the ends agreed on another proposal of their lists than the intended one",
+    "selector_sa": (
+        "the peer does not accept this traffic selector (TS_UNACCEPTABLE): its own selectors "
+        "(or proxy-identity) must mirror this end's - local and remote swapped - or contain them"
+    ),
+    "vpn_monitor": (
+        "VPN monitoring gets no ICMP answer through the tunnel from {target}: host-inbound ping "
+        "missing on the peer's st0 zone, or selectors that do not carry the tunnel addresses"
+    ),
     "bgp_not_configured": "no neighbor {address} under [edit protocols bgp] on this device",
     "bgp_peer_as": (
         "the peer-as configured for {address} on this device differs from the intent: the "
@@ -140,6 +148,24 @@ def _address(value, what):
         raise VpnCheckError(f"{what} is not an IP address: {value!r}") from None
 
 
+def _prefix(value, what):
+    """A prefix written canonically (``10.1.0.0/16``); a bare address is a /32 (or /128)."""
+    text = clean(value)
+    if text is None:
+        raise VpnCheckError(f"{what} is required")
+    address, _, length = str(text).partition("/")
+    try:
+        host = canonical(address)
+    except AddressError:
+        raise VpnCheckError(f"{what} is not a prefix: {value!r}") from None
+    bits = 32 if ":" not in host else 128
+    if not length:
+        return f"{host}/{bits}"
+    if not length.isdigit() or int(length) > bits:
+        raise VpnCheckError(f"{what} is not a prefix: {value!r}")
+    return f"{host}/{int(length)}"
+
+
 def _items(value, what):
     if value is None:
         return []
@@ -165,9 +191,16 @@ def _tunnels(tunnels, names_required):
             raise VpnCheckError(f"tunnel {name!r} is listed twice")
         names.add(name)
         who = f"tunnel {name}" if name is not None else f"tunnels[{n}]"
+        selectors = []
+        for k, sel in enumerate(_items(item.get("selectors"), f"{who}: selectors")):
+            selectors.append({end: _prefix(sel.get(end), f"{who}: selectors[{k}].{end}")
+                              for end in ("local", "remote")})
         out.append({
             "name": name,
             "remote_address": _address(item.get("remote_address"), f"{who}: remote_address"),
+            "backup_addresses": [_address(a, f"{who}: backup_addresses") for a in item.get("backup_addresses") or []],
+            "selectors": selectors,
+            "vpn_monitor": bool(item.get("vpn_monitor")),
             "tunnel_id": _int(item.get("tunnel_id"), f"{who}: tunnel_id"),
             "vpn": clean(item.get("vpn")),
             "st0": clean(item.get("st0")),
@@ -224,8 +257,10 @@ def normalise_expectations(tunnels=None, bgp_peers=None, pings=None, names_requi
     """Checked copy of one device's expectations, defaults filled in.
 
     ``tunnels``: ``name`` (required unless ``names_required`` is false), ``remote_address``
-    (required), ``tunnel_id`` (the IPsec tunnel index; default: the SA pairs to the gateway
-    in index order), ``vpn``, ``st0``, ``encryption``, ``integrity``. ``bgp_peers``:
+    (required), ``backup_addresses`` (the tunnel may be up with one of them instead),
+    ``tunnel_id`` (the IPsec tunnel index; default: the SA pairs to the gateway in index
+    order), ``vpn``, ``st0``, ``encryption``, ``integrity``, ``selectors`` (``[{local,
+    remote}]``: an IPsec SA pair each), ``vpn_monitor`` (the SA's VPN monitoring is UP). ``bgp_peers``:
     ``peer_address`` (required), ``peer_as``, ``tunnel``, ``state`` (the wanted state,
     default Established), ``min_received_prefixes``, ``min_accepted_prefixes``,
     ``min_active_prefixes``, ``min_advertised_prefixes``, ``name`` (a label). ``pings``:
@@ -314,10 +349,50 @@ def _take_group(groups, tunnel_id):
     return None, None
 
 
-def _tunnel_result(exp, ike, groups):
-    remote = exp["remote_address"]
-    name = exp.get("name") or remote
-    subject = f"tunnel {exp['name']}" if exp.get("name") else f"tunnel to {remote}"
+def _in_use(exp, ike):
+    """The gateway address the tunnel uses: the first of its address and backup addresses
+    with an IKE SA UP (else its address)."""
+    for address in [exp["remote_address"], *exp.get("backup_addresses", [])]:
+        if any(same_address(sa.get("remote_address"), address) and sa.get("state") == "UP" for sa in ike):
+            return address
+    return exp["remote_address"]
+
+
+def _selector_problems(exp, groups, remote, problem):
+    """One problem per expected traffic selector without its IPsec SA pair to ``remote``.
+
+    A pair is matched by the SA's local and remote identities when the output shows them;
+    otherwise the tunnel needs as many SA pairs as selectors."""
+    pairs = [g for g in groups if g[1] is not None and g[2] is not None]
+    with_ids = [g for g in pairs if g[1].get("local_identity") is not None]
+    if not with_ids:
+        if len(pairs) >= len(exp["selectors"]):
+            return []
+        return [problem("selector_sa", f"{len(pairs)} IPsec SA pair(s) with {remote} for "
+                                       f"{len(exp['selectors'])} traffic selectors")]
+    out = []
+    for sel in exp["selectors"]:
+        if not any(_same_prefix(g[1].get("local_identity"), sel["local"])
+                   and _same_prefix(g[1].get("remote_identity"), sel["remote"]) for g in with_ids):
+            out.append(problem("selector_sa", f"no IPsec SA with {remote} for traffic selector "
+                                              f"{sel['local']} -> {sel['remote']}"))
+    return out
+
+
+def _same_prefix(observed, wanted):
+    if observed is None:
+        return False
+    try:
+        return _prefix(observed, "identity") == wanted
+    except VpnCheckError:
+        return False
+
+
+def _tunnel_result(exp, ike, groups_of):
+    remote = _in_use(exp, ike)
+    groups = groups_of(remote)
+    name = exp.get("name") or exp["remote_address"]
+    subject = f"tunnel {exp['name']}" if exp.get("name") else f"tunnel to {exp['remote_address']}"
 
     def problem(kind, message, **fields):
         return _problem(subject, "tunnel", name, kind, message, **fields)
@@ -325,6 +400,8 @@ def _tunnel_result(exp, ike, groups):
     sas = [sa for sa in ike if same_address(sa.get("remote_address"), remote)]
     up = next((sa for sa in sas if sa.get("state") == "UP"), None)
     ike_sa = up or (sas[0] if sas else None)
+    selectors = exp.get("selectors") or []
+    all_groups = list(groups) if selectors else None
     inbound, outbound = _take_group(groups, exp.get("tunnel_id"))
     where = f" (tunnel index {exp['tunnel_id']})" if exp.get("tunnel_id") is not None else ""
     problems = []
@@ -339,7 +416,13 @@ def _tunnel_result(exp, ike, groups):
         have, missing = ("inbound", "outbound") if inbound else ("outbound", "inbound")
         problems.append(problem("half_ipsec_sa",
                                 f"only an {have} IPsec SA with {remote}{where}, no {missing} one"))
+    if selectors and up is not None and (inbound is not None or outbound is not None):
+        problems += _selector_problems(exp, all_groups, remote, problem)
+        groups[:] = [g for g in groups if g not in all_groups]   # the tunnel's selectors take all its pairs
     ipsec = _ipsec_view(inbound, outbound)
+    if ipsec is not None and exp.get("vpn_monitor") and not problems and ipsec.get("vpn_monitoring") != "UP":
+        problems.append(problem("vpn_monitor", f"VPN monitoring of the IPsec SA with {remote} is "
+                                               f"{ipsec.get('vpn_monitoring') or 'not running'}", target=remote))
     if ipsec is not None:
         wanted = {"encryption": exp.get("encryption"), "integrity": exp.get("integrity")}
         norm = {"encryption": normalise_encryption, "integrity": normalise_integrity}
@@ -351,6 +434,7 @@ def _tunnel_result(exp, ike, groups):
     return {
         "name": exp.get("name"),
         "remote_address": remote,
+        "selectors": len(selectors) or None,
         "vpn": exp.get("vpn"),
         "st0": exp.get("st0"),
         "state": "up" if up is not None and inbound is not None and outbound is not None else "down",
@@ -370,11 +454,14 @@ def tunnel_results(tunnels, ike, ipsec):
     """
     groups = {}
     results = []
+
+    def groups_of(address):
+        if address not in groups:
+            groups[address] = _ipsec_groups(ipsec, address)
+        return groups[address]
+
     for exp in tunnels:
-        key = exp["remote_address"]
-        if key not in groups:
-            groups[key] = _ipsec_groups(ipsec, key)
-        results.append(_tunnel_result(exp, ike, groups[key]))
+        results.append(_tunnel_result(exp, ike, groups_of))
     return results
 
 

@@ -37,7 +37,8 @@ def test_expectations_defaults_and_normalisation():
         [{"target": "10.0.1.2"}])
     assert got == {
         "tunnels": [{"name": "a-b", "remote_address": "1.1.1.2", "tunnel_id": None, "vpn": None,
-                     "st0": None, "encryption": None, "integrity": None}],
+                     "st0": None, "encryption": None, "integrity": None, "backup_addresses": [],
+                     "selectors": [], "vpn_monitor": False}],
         "bgp_peers": [{"peer_address": "10.0.1.2", "peer_as": 65546, "tunnel": "a-b", "state": "Established",
                        "name": None, "min_received_prefixes": None, "min_accepted_prefixes": None,
                        "min_active_prefixes": None, "min_advertised_prefixes": None}],
@@ -103,7 +104,8 @@ def test_healthy_pair_results():
     assert result["ok"] and result["state_holds"] and result["problems"] == []
     tunnel = result["tunnels"][0]
     assert tunnel == {
-        "name": "a-b", "remote_address": "1.1.1.2", "vpn": "IPSEC-VPN", "st0": "st0.0", "state": "up",
+        "name": "a-b", "remote_address": "1.1.1.2", "selectors": None, "vpn": "IPSEC-VPN", "st0": "st0.0",
+        "state": "up",
         "holds": True,
         "ike": {"state": "UP", "index": 3544401, "exchange_type": "IKEv2",
                 "initiator_cookie": "1946907e20fb9b73", "responder_cookie": "88e4b8815dff2bb6",
