@@ -56,7 +56,7 @@ INVENTORIES = {
     "reference-pair": {"source": "inventories/lab", "hosts": ("srx-a", "srx-b"), "tunnels": ("a-b",)},
     "example": {"source": "inventories/example",
                 "hosts": ("hub-1", "hub-2", "spoke-1", "spoke-2", "spoke-3"),
-                "tunnels": tuple(f"hub{h}-spoke{s}" for h in (1, 2) for s in (1, 2, 3))},
+                "tunnels": (*(f"hub{h}-spoke{s}" for h in (1, 2) for s in (1, 2, 3)), "hub1-spoke2-isp2")},
 }
 CASES = [(inv, host) for inv, spec in INVENTORIES.items() for host in spec["hosts"]]
 
