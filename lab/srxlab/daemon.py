@@ -190,7 +190,8 @@ class LabDaemon:
         server = self.servers[name]
         return {"name": name, "host": server.host, "port": server.port,
                 "username": spec["username"], "password": spec["password"],
-                "state": "running" if running and server.listening else "stopped"}
+                "state": "running" if running and server.listening else "stopped",
+                "inventory": spec.get("inventory", True)}
 
     def write_state(self, running: bool = True) -> None:
         write_json_atomic(self.state_dir / STATE_FILE, self.status(running))

@@ -12,6 +12,8 @@ wired::
         model: vsrx
         ports: [ge-0/0/0, ge-0/0/1]
         netconf_1_1: true      # optional; false = advertise base:1.0 only, as real Junos does
+        inventory: true        # optional; false = an out-of-band device (a peer someone else
+                               # runs): it runs as any other, but the srxlab inventory omits it
         authorized_keys: []    # optional OpenSSH public key lines (default: defaults')
         factory_config: |
           set system host-name srx-a
@@ -25,7 +27,7 @@ wired::
      "defaults": {"host": str, "username": str, "password": str, "authorized_keys": [str]},
      "devices": {name: {"name", "host", "port": int, "username", "password", "model",
                         "ports": [str], "factory_config": str, "netconf_1_1": bool,
-                        "authorized_keys": [str]}},
+                        "authorized_keys": [str], "inventory": bool}},
      "segments": {name: ["device:port", ...]},
      "nat": list}
 
@@ -48,7 +50,8 @@ TIME_SCALE_ENV = "SRXLAB_TIME_SCALE"
 _NAT_FIELDS = {"device", "port", "inside", "public", "segment"}
 _TOP_FIELDS = {"name", "time_scale", "defaults", "devices", "segments", "nat"}
 _DEFAULT_FIELDS = {"host", "username", "password", "authorized_keys"}
-_DEVICE_FIELDS = _DEFAULT_FIELDS | {"port", "model", "ports", "factory_config", "netconf_1_1"}
+_DEVICE_FIELDS = _DEFAULT_FIELDS | {"port", "model", "ports", "factory_config", "netconf_1_1",
+                                    "inventory"}
 _BUILTIN_DEFAULTS = {"host": "127.0.0.1", "username": "root", "password": "lab123"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _PORT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/._-]*$")
@@ -164,6 +167,9 @@ class _Validator:
         base11 = spec.get("netconf_1_1", True)
         if not isinstance(base11, bool):
             raise self.fail(f"{field}.netconf_1_1", "must be true or false")
+        listed = spec.get("inventory", True)
+        if not isinstance(listed, bool):
+            raise self.fail(f"{field}.inventory", "must be true or false")
         return {
             "name": name,
             "host": self.string(spec.get("host", defaults["host"]), f"{field}.host"),
@@ -178,6 +184,7 @@ class _Validator:
             "netconf_1_1": base11,
             "authorized_keys": self.keys(spec.get("authorized_keys", defaults["authorized_keys"]),
                                          f"{field}.authorized_keys"),
+            "inventory": listed,
         }
 
     def check_ports_unique(self, devices: dict[str, dict[str, Any]]) -> None:

@@ -13,6 +13,8 @@ description:
   - The lab picks free ports, so an inventory written by hand would go stale; this one follows the lab.
   - When no lab is running, the devices come from the topology file, without address or
     port (C(srxlab_state=down)), so offline work such as rendering still has its hosts.
+  - "A device with C(inventory: false) in the topology (an out-of-band device, such as a peer
+    someone else runs) is never added, whether the lab runs or not."
 options:
   plugin:
     description: Token that makes this file an srxlab inventory.
@@ -67,6 +69,8 @@ class InventoryModule(BaseInventoryPlugin):
             raise AnsibleParserError(f"netops.srx_vpn.srxlab: cannot read {lab_file}: {exc}") from exc
         group = self.inventory.add_group(self.get_option("group"))
         for dev in lab.get("devices", []):
+            if dev.get("inventory", True) is False:
+                continue        # an out-of-band device: it runs in the lab, nobody manages it
             host = self.inventory.add_host(dev["name"], group=group)
             if not lab.get("running", False):
                 dev = {**dev, "state": "down"}
@@ -94,5 +98,6 @@ class InventoryModule(BaseInventoryPlugin):
         return [{"name": name, "host": spec.get("host", defaults.get("host", "127.0.0.1")),
                  "port": spec.get("port") or None,
                  "username": spec.get("username", defaults.get("username", "root")),
-                 "password": spec.get("password", defaults.get("password", "")), "state": "down"}
+                 "password": spec.get("password", defaults.get("password", "")), "state": "down",
+                 "inventory": spec.get("inventory", True)}
                 for name, spec in (doc.get("devices") or {}).items()]

@@ -53,7 +53,7 @@ def test_defaults_are_filled_in(tmp_path, monkeypatch):
     assert topo["devices"]["r1"] == {
         "name": "r1", "host": "127.0.0.1", "port": 0, "username": "root", "password": "lab123",
         "model": "vsrx", "ports": ["ge-0/0/0"], "factory_config": "", "netconf_1_1": True,
-        "authorized_keys": []}
+        "authorized_keys": [], "inventory": True}
     assert topo["defaults"] == {"host": "127.0.0.1", "username": "root", "password": "lab123",
                                 "authorized_keys": []}
     assert topo["nat"] == []
@@ -99,6 +99,8 @@ def test_top_level_errors(tmp_path, monkeypatch, patch, message):
     ("r2:ge-0/0/0]", "r1:ge-0/0/0]", r"segments\.wan\[1\]: r1:ge-0/0/0 is already on"),
     ("r2:ge-0/0/0]", "r2]", r"segments\.wan\[1\]: 'r2' is not DEVICE:PORT"),
     ("name: t\n", "", r"name: missing"),
+    ("r1: {ports", "r1: {inventory: 'no', ports", r"devices\.r1\.inventory: must be true or false"),
+    ("r1: {ports", "r1: {inventory: 0, ports", r"devices\.r1\.inventory: must be true or false"),
     ("r1: {ports", "r1: {port: 8300, ports", None),
 ])
 def test_field_errors(tmp_path, old, new, message):
@@ -120,7 +122,33 @@ def test_unreadable_or_invalid_files(tmp_path):
         topology.load(write(tmp_path, "name: empty\n"))
 
 
-@pytest.mark.parametrize("name", ["full-mesh-3", "hub-4-spokes", "seed-pair-nat"])
+def test_out_of_band_device(tmp_path):
+    """`inventory: false` only marks the device: it keeps its ports, wiring and settings."""
+    text = MINIMAL.replace("r2: {ports", "r2: {inventory: false, ports")
+    topo = topology.load(write(tmp_path, text))
+    assert topo["devices"]["r1"]["inventory"] is True
+    assert topo["devices"]["r2"]["inventory"] is False
+    assert topo["devices"]["r2"]["ports"] == ["ge-0/0/0"]
+    assert topo["segments"] == {"wan": ["r1:ge-0/0/0", "r2:ge-0/0/0"]}
+    assert topology.load(write(tmp_path, text.replace("inventory: false", "inventory: true"))
+                         )["devices"]["r2"]["inventory"] is True
+
+
+def test_external_peer_topology():
+    """srx-a is managed; its peer's two public addresses are out-of-band devices on the
+    same internet segment."""
+    topo = topology.load(REPO / "lab" / "topologies" / "external-peer.yml")
+    assert {name: dev["inventory"] for name, dev in topo["devices"].items()} == {
+        "srx-a": True, "peer-1": False, "peer-2": False}
+    assert topo["segments"] == {"internet": ["srx-a:ge-0/0/0", "peer-1:ge-0/0/0", "peer-2:ge-0/0/0"]}
+    for name, address in (("srx-a", "1.1.1.1/24"), ("peer-1", "3.3.3.3/24"), ("peer-2", "3.3.3.4/24")):
+        lines = topo["devices"][name]["factory_config"].splitlines()
+        assert f"set system host-name {name}" in lines
+        assert f"set interfaces ge-0/0/0 unit 0 family inet address {address}" in lines
+        assert "set system services netconf ssh" in lines
+
+
+@pytest.mark.parametrize("name", ["full-mesh-3", "hub-4-spokes", "seed-pair-nat", "external-peer", "dual-isp"])
 def test_shipped_topologies_load(name):
     topo = topology.load(REPO / "lab" / "topologies" / f"{name}.yml")
     assert len(topo["devices"]) >= 2

@@ -72,7 +72,7 @@ def _tail(log: pathlib.Path, lines: int = TAIL) -> str:
 
 def test_scenarios_found() -> None:
     expected = {"default", "interfaces", "zones", "ike", "ipsec", "bgp", "hub_and_spoke",
-                "psk_mismatch", "proposal_mismatch", "bad_intent"}
+                "psk_mismatch", "proposal_mismatch", "bad_intent", "external_peer"}
     assert expected <= set(SCENARIOS), f"missing scenarios: {sorted(expected - set(SCENARIOS))}"
 
 
