@@ -54,7 +54,7 @@ from ansible_collections.netops.srx_vpn.plugins.module_utils.srx_state.records i
 # The polling API, and the engine's names its callers (the vpn_state module, the fleet) use.
 __all__ = [
     "CAUSES", "DEFAULT_INTERVAL", "DEFAULT_PING_COUNT", "DEFAULT_TIMEOUT", "RPC_BGP", "RPC_IKE",
-    "RPC_IPSEC", "RpcFailed", "SrxStateError", "VpnCheckError", "evaluate", "normalise_expectations",
+    "RPC_IPSEC", "RPC_IPSEC_DETAIL", "RpcFailed", "SrxStateError", "VpnCheckError", "evaluate", "normalise_expectations",
     "outcome_message", "ping_result", "poll", "rpc_bgp_neighbor", "rpc_ping", "summary_lines",
 ]
 
@@ -63,6 +63,8 @@ DEFAULT_INTERVAL = 0.5
 
 RPC_IKE = "<get-ike-security-associations-information/>"
 RPC_IPSEC = "<get-security-associations-information/>"
+# With traffic selectors, the detail shows each SA pair's selector and identities.
+RPC_IPSEC_DETAIL = "<get-security-associations-information><detail/></get-security-associations-information>"
 RPC_BGP = "<get-bgp-summary-information/>"
 
 
@@ -96,7 +98,8 @@ def _read_state(expect, rpc):
     state = {"ike": [], "ipsec": [], "bgp": []}
     if expect["tunnels"]:
         state["ike"] = parse_ike_sas(rpc(RPC_IKE))
-        state["ipsec"] = parse_ipsec_sas(rpc(RPC_IPSEC))
+        detail = any(t.get("selectors") for t in expect["tunnels"])
+        state["ipsec"] = parse_ipsec_sas(rpc(RPC_IPSEC_DETAIL if detail else RPC_IPSEC))
     if expect["bgp_peers"]:
         try:
             state["bgp"] = parse_bgp_peers(rpc(RPC_BGP))

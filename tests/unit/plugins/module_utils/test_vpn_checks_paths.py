@@ -87,3 +87,19 @@ def test_selector_prefixes_are_checked():
     from ansible_collections.netops.srx_vpn.plugins.module_utils.vpn_checks import VpnCheckError
     with pytest.raises(VpnCheckError, match=r"tunnel a-x: selectors\[0\].remote is not a prefix"):
         expect(selectors=[{"local": "10.0.0.0/8", "remote": "10.0.0.0/40"}])
+
+
+def test_selectors_read_the_detailed_ipsec_output_and_no_selectors_the_brief_one():
+    from ansible_collections.netops.srx_vpn.plugins.module_utils import vpn_checks as V
+    from ansible_collections.netops.srx_vpn.plugins.module_utils.vpn_checks import RPC_IPSEC, RPC_IPSEC_DETAIL
+    for exp, wanted in ((expect(selectors=SELECTORS), RPC_IPSEC_DETAIL), (expect(), RPC_IPSEC)):
+        asked = []
+
+        def call(xml, asked=asked):
+            asked.append(xml)
+            if "ike" in xml:
+                return "<rpc-reply><ike-security-associations-information/></rpc-reply>"
+            return "<rpc-reply><ipsec-security-associations-information/></rpc-reply>"
+
+        V.poll(exp, call, timeout=0, interval=1)
+        assert wanted in asked and ({RPC_IPSEC, RPC_IPSEC_DETAIL} - {wanted}).isdisjoint(asked), asked
