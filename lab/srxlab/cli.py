@@ -340,6 +340,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     except LabNotRunning:
         return not_running(args.state_dir)
     for item in reply.get("tunnels", []):
+        if "gateway" in item:  # a gateway with backup peers: the address it uses and why
+            print(f"gateway {':'.join(item['gateway'])}: {'' if item['ok'] else 'DOWN: '}{item['reason']}")
+            continue
         what = "tunnel " + " <-> ".join(":".join(e) for e in item["tunnel"]) if "tunnel" in item \
             else "bgp " + " -> ".join(item["bgp"])
         print(f"{what}: {'ok' if item['ok'] else 'DOWN: ' + item['reason']}")

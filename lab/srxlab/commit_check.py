@@ -94,6 +94,10 @@ def _ipsec(cfg: C.Node) -> list[Finding]:
         policy = vpn.get("ike", "ipsec-policy")
         if policy is not None and policy not in policies:
             out.append(Finding(path + ["ike"], f"ipsec-policy {policy}", M.IPSEC_POLICY_UNDEFINED.format(name=policy)))
+        selectors = [ts for ts, _ in vpn.entries("traffic-selector")]
+        if selectors and isinstance(vpn.get("ike", "proxy-identity"), C.Node):
+            out.append(Finding(path, f"traffic-selector {selectors[0]}",
+                               M.TRAFFIC_SELECTOR_WITH_PROXY_ID.format(name=name)))
         bind = vpn.get("bind-interface")
         if bind is not None and not interface_unit_exists(cfg, bind):
             out.append(Finding(path, f"bind-interface {bind}", M.BIND_INTERFACE_UNDEFINED.format(ifl=bind)))

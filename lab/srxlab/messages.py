@@ -143,6 +143,13 @@ IPSEC_VPN_NO_GATEWAY = "Missing mandatory statement: 'gateway'"
 # VPN bound to a removed st0 unit: "Interface st0.0 must be configured under
 # interfaces" (comment in a public SRX/IOS tunnel-management project on GitHub).
 BIND_INTERFACE_UNDEFINED = "Interface {ifl} must be configured under interfaces"
+# A VPN with both `traffic-selector` and `ike proxy-identity`: Junos documents the two as
+# exclusive (a route-based VPN negotiates either its traffic selectors or one proxy ID; the
+# traffic-selector topic of the Junos VPN guide) and the commit fails.
+# not found publicly; modelled on the kmd wording "... for IKE gateway <gw> for ipsec_vpn <vpn>".
+TRAFFIC_SELECTOR_WITH_PROXY_ID = (
+    "Traffic selector and proxy-identity cannot be configured together for ipsec_vpn {name}"
+)
 
 # ---------------------------------------------------------------------------
 # Commit check: security zones

@@ -327,7 +327,12 @@ _DETAIL_INTEGRITY = {
     "sha384": "hmac-sha384-192", "sha512": "hmac-sha512-256", "none": "None",
 }
 _IPSEC_BRIEF_HEADER = "  ID    Algorithm       SPI      Life:sec/kb  Mon lsys Port  Gateway   "
-_IDENTITY = "ipv4_subnet(any:0,[0..7]=0.0.0.0/0)"
+
+
+def _identity(prefix: str) -> str:
+    """A proxy ID (traffic selector) as the detail output prints it:
+    ``ipv4_subnet(any:0,[0..7]=10.1.0.0/24)``."""
+    return f"ipv4_subnet(any:0,[0..7]={prefix})"
 
 
 def _brief_encryption(sa: IpsecSa) -> str:
@@ -432,8 +437,9 @@ def _ipsec_detail_block(parent: etree._Element, group: Sequence[IpsecSa], versio
         ("sa-vpn-name", first.vpn),
         ("sa-local-gateway", first.local_gateway),
         ("sa-remote-gateway", first.remote_gateway),
-        ("sa-local-identity", _IDENTITY),
-        ("sa-remote-identity", _IDENTITY),
+        *((("sa-traffic-selector-name", first.traffic_selector),) if first.traffic_selector else ()),
+        ("sa-local-identity", _identity(first.local_identity)),
+        ("sa-remote-identity", _identity(first.remote_identity)),
         ("sa-ike-version", version),
     ))
     _leaves(_sub(block, "sa-df-bit-policy-name"), (
@@ -511,8 +517,9 @@ def _ipsec_detail_block_lines(group: Sequence[IpsecSa], version: str) -> list[st
     lines = [
         f"  ID: {first.tunnel_id} Virtual-system: {first.vsys}, VPN Name: {first.vpn}",
         f"  Local Gateway: {first.local_gateway}, Remote Gateway: {first.remote_gateway}",
-        f"  Local Identity: {_IDENTITY}",
-        f"  Remote Identity: {_IDENTITY}",
+        *([f"  Traffic Selector Name: {first.traffic_selector}"] if first.traffic_selector else []),
+        f"  Local Identity: {_identity(first.local_identity)}",
+        f"  Remote Identity: {_identity(first.remote_identity)}",
         f"  Version: {version}",
         f"  DF-bit: clear, Copy-Outer-DSCP Disabled, Bind-interface: {first.bind_interface}",
         f"  Port: {first.port}, Nego#: 1, Fail#: 0, Def-Del#: 0 Flag: 0x600a29",

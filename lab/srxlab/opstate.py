@@ -51,6 +51,9 @@ class IpsecSa:
     bind_interface: str = "st0.0"
     pfs_group: str | None = None    # e.g. "group14"
     established_epoch: float = 0.0
+    traffic_selector: str | None = None   # the VPN's traffic-selector name this SA pair is for
+    local_identity: str = "0.0.0.0/0"     # the agreed local selector (proxy ID) prefix
+    remote_identity: str = "0.0.0.0/0"
 
 
 @dataclass

@@ -53,8 +53,8 @@ from ansible_collections.netops.srx_vpn.plugins.module_utils.srx_state.records i
 
 # The polling API, and the engine's names its callers (the vpn_state module, the fleet) use.
 __all__ = [
-    "CAUSES", "DEFAULT_INTERVAL", "DEFAULT_PING_COUNT", "DEFAULT_TIMEOUT", "RPC_BGP", "RPC_IKE",
-    "RPC_IPSEC", "RPC_IPSEC_DETAIL", "RpcFailed", "SrxStateError", "VpnCheckError", "evaluate", "normalise_expectations",
+    "CAUSES", "DEFAULT_INTERVAL", "DEFAULT_PING_COUNT", "DEFAULT_TIMEOUT", "RPC_BGP", "RPC_IKE", "RPC_IPSEC",
+    "RPC_IPSEC_DETAIL", "RpcFailed", "SrxStateError", "VpnCheckError", "evaluate", "normalise_expectations",
     "outcome_message", "ping_result", "poll", "rpc_bgp_neighbor", "rpc_ping", "summary_lines",
 ]
 

@@ -177,6 +177,9 @@ def _ipsec_detail_block(block):
         "vsys": _search(r"Virtual-system:\s*([^,\s]+)", block),
         "remote_gateway": _search(r"Remote Gateway:\s*([^,\s]+)", block),
         "port": _search(r"(?<![\w-])Port:\s*(\d+)", block),
+        "traffic_selector": _search(r"Traffic Selector Name:\s*(\S+)", block),
+        "local_identity": _search(r"Local Identity:\s*([^\n]+)", block),
+        "remote_identity": _search(r"Remote Identity:\s*([^\n]+)", block),
     }
     return [
         _ipsec_detail_sa(tunnel, sa_text)

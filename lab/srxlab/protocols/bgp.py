@@ -58,12 +58,17 @@ class Bgp:
         tun = plane.ike.tunnels[tkey]
         rel.generation = tun.generation
         tun.trigger(name, now)  # BGP's first SYN into st0 is the traffic that starts the tunnel
-        owner = plane.net.owner.get(nb.address)
         peer = tun.other(name)[0]
+        owner = plane.net.far_end(plane.views[peer], nb.address)
         if owner is None or owner[0] != peer:
             rel.problem = ("Active", "None", f"{nb.address} is not the far end of {ifl}")
             return rel
         rel.peer = peer
+        agreed = [c for c in tun.children if c.vpns.get(name) == vpn.name and c.selectors]
+        if agreed and not any(c.carries(name, rel.local_address, nb.address) for c in agreed):
+            rel.problem = ("Active", "None", f"no traffic selector of {vpn.name} holds "
+                                             f"{rel.local_address} -> {nb.address}")
+            return rel
         pview = plane.views[peer]
         pnb = pview.neighbors.get(rel.local_address)
         if pnb is None:
@@ -96,7 +101,7 @@ class Bgp:
         tun = self.plane.ike.tunnels.get(rel.tunnel) if rel.tunnel else None
         if tun is None:
             return None
-        child = next((c for c in tun.children if c.vpns.get(rel.device) == rel.vpn), None)
+        child = self.plane.ike.child_for(tun, rel.device, rel.vpn, rel.local_address, rel.neighbor)
         return (tun, child) if child is not None else None
 
     def state(self, rel: BgpRel, now: float) -> str:

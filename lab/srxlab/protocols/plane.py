@@ -83,9 +83,12 @@ class Protocols:
 
     def _recompute(self, devices: set[str]) -> None:
         now = time.time()
+        self.ike.touched = set()
         for name in devices:
             self.ike.recompute(name, now)
-        for name in devices:
+        # a tunnel that changed reaches devices not touched themselves (a backup peer
+        # taking over a gateway's tunnel): their sessions follow it
+        for name in devices | self.ike.touched:
             self.bgp.recompute(name, now)
 
     # -- state at a moment ----------------------------------------------------------------
@@ -116,7 +119,7 @@ class Protocols:
         result = PingResult(target=target, source=source, count=count)
         device = self.lab.devices.get(name) if hasattr(self.lab, "devices") else None
         dropped = device is not None and device.faults.get("drop-ping")   # `srxlab fault DEV drop-ping`
-        if not dropped and ping_ok(self, name, target, now):
+        if not dropped and ping_ok(self, name, target, now, source):
             result.rtts_ms = [round(self.rng.uniform(0.4, 0.9), 3) for _ in range(count)]
         return result
 
@@ -124,7 +127,8 @@ class Protocols:
         """Why each tunnel and BGP session is (not) up: for `srxlab explain` and tests.
 
         An IKE initiation that no gateway of the device at its address answers shows as a
-        tunnel entry whose far end is only that device (or the address nobody owns)."""
+        tunnel entry whose far end is only that device (or the address nobody owns). A
+        gateway with backup peer addresses has a gateway entry: the address it uses and why."""
         out = []
         for tun in self.ike.tunnels.values():
             out.append({"tunnel": [list(e) for e in tun.ends], "ok": tun.ok, "reason": tun.reason,
@@ -134,6 +138,12 @@ class Protocols:
             for ref in self.ike.refusals_of(name):
                 out.append({"tunnel": [[ref.device, ref.gateway], [ref.peer or ref.target]], "ok": False,
                             "reason": ref.reason, "children": []})
+        for name in sorted(self.views):
+            for gw in self.views[name].gateways.values():
+                choice = self.ike.peer_choice(name, gw)
+                if choice is not None:
+                    out.append({"gateway": [name, gw.name], "ok": choice[0], "reason": choice[1],
+                                "address": self.ike.using.get((name, gw.name))})
         for (dev, addr), rel in self.bgp.rels.items():
             out.append({"bgp": [dev, addr], "ok": rel.problem is None,
                         "reason": rel.problem[2] if rel.problem else ""})

@@ -118,13 +118,23 @@ class Underlay:
         """The source address others see for ``address`` of ``name``'s ``ifl`` (after NAT)."""
         return self.public.get((name, ifl), address)
 
+    def far_end(self, peer: DeviceView, address: str) -> tuple[str, str] | None:
+        """(device, ifl) owning ``address`` seen through a tunnel to ``peer``: the peer's own
+        interface first, as tunnel addresses repeat (a primary and a backup peer both hold
+        the far end of one st0 subnet); else the lab-wide owner."""
+        ifl = peer.owner_ifl(address)
+        return (peer.name, ifl) if ifl else self.owner.get(address)
+
     def delivered_to(self, address: str) -> str:
         """The device address a packet to ``address`` arrives at (NAT translates a public one)."""
         return self.inside.get(address, address)
 
 
-def ping_ok(plane, name: str, target: str, now: float) -> bool:
-    """Whether ``name`` gets an answer from ``target`` now (and start an on-traffic tunnel)."""
+def ping_ok(plane, name: str, target: str, now: float, source: str | None = None) -> bool:
+    """Whether ``name`` gets an answer from ``target`` now (and start an on-traffic tunnel).
+
+    Into an st0 unit the echo needs an up IPsec SA pair whose traffic selectors hold its
+    source (``source``, by default the unit's own address) and ``target``."""
     view, net = plane.views[name], plane.net
     if view.owner_ifl(target):
         return True
@@ -149,10 +159,12 @@ def ping_ok(plane, name: str, target: str, now: float) -> bool:
         if tun.trigger(name, now):
             plane.bgp.recompute(name, now)
             return False  # this first packet starts the negotiation and is lost
-        child = next(c for c in tun.children if c.vpns.get(name) == vpn.name)
-        if not plane.ike.child_up(tun, child, now) or child.blackhole:
+        src = source or next((A.host(a) for a in view.addresses.get(ifl, [])), None)
+        child = plane.ike.child_for(tun, name, vpn.name, src, target) if src else None
+        if child is None or not plane.ike.child_up(tun, child, now) or child.blackhole:
             return False
         peer = tun.other(name)[0]
+        owner = net.far_end(plane.views[peer], target)
         if owner is None or owner[0] != peer:
             return False
         pview = plane.views[peer]
@@ -163,6 +175,31 @@ def ping_ok(plane, name: str, target: str, now: float) -> bool:
     if owner is None or net.behind_nat(name, ifl, target):
         return False
     return net.reaches(name, ifl, owner[0], owner[1]) and plane.views[owner[0]].allows(owner[1], "ping")
+
+
+def monitor_state(plane, name: str, tun, vpn, gw, remote: str, now: float) -> str:
+    """`vpn-monitor` state of ``name``'s ``vpn`` SAs in ``tun``: "U" when its ICMP probes are
+    answered, "D" when not, "-" without vpn-monitor.
+
+    A probe goes from the address of `source-interface` (default: the external interface's)
+    to `destination-ip` (default: ``remote``, the peer gateway address in use) into the SA
+    pair whose selectors hold both; the peer answers when the destination is its own address
+    and its end of the tunnel allows host-inbound ping."""
+    monitor = vpn.monitor
+    if monitor is None:
+        return "-"
+    view, net = plane.views[name], plane.net
+    source = next((A.host(a) for a in view.addresses.get(monitor.source_interface or "", [])), None) \
+        or view.ext_address(gw)
+    destination = monitor.destination_ip or remote
+    child = plane.ike.child_for(tun, name, vpn.name, source, destination)
+    if child is None or not plane.ike.child_up(tun, child, now) or child.blackhole:
+        return "D"
+    peer = tun.other(name)[0]
+    pview = plane.views[peer]
+    if pview.owner_ifl(net.delivered_to(destination)) is None:
+        return "D"
+    return "U" if pview.allows(pview.vpns[child.vpns[peer]].bind, "ping") else "D"
 
 
 def transit_permitted(view: DeviceView, ingress: str, egress: str) -> bool:

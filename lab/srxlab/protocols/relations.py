@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .. import addresses as A
+
 # Protocol delays in lab seconds (multiplied by the lab's time_scale).
 IKE_DELAY = 1.0
 IPSEC_DELAY = 0.3
@@ -23,6 +25,19 @@ class Child:
     blackhole: bool = False              # SAs up but ESP dropped (NAT without NAT-T)
     spis: dict[str, tuple[str, str]] = field(default_factory=dict)  # device -> (inbound, outbound)
     tunnel_ids: dict[str, int] = field(default_factory=dict)
+    # device -> (its traffic-selector name or None, local prefix, remote prefix) agreed for this
+    # SA pair; empty when phase 2 failed before the selectors were agreed
+    selectors: dict[str, tuple[str | None, str, str]] = field(default_factory=dict)
+
+    def carries(self, device: str, source: str, destination: str) -> bool:
+        """Traffic from ``source`` to ``destination`` sent by ``device`` fits this SA pair."""
+        sel = self.selectors.get(device)
+        if sel is None:
+            return False
+        try:
+            return A.contains(sel[1], source) and A.contains(sel[2], destination)
+        except ValueError:   # not an IPv4 address (a ping source as typed)
+            return False
 
 
 @dataclass

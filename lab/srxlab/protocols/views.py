@@ -35,6 +35,8 @@ IPSEC_PROPOSAL_SETS = {
     "basic": [("esp", "des-cbc", "hmac-sha1-96")],
 }
 
+ANY = "0.0.0.0/0"  # the selector of a VPN without traffic-selector or proxy-identity
+
 # IKE identity kinds (`local-identity`, `remote-identity`, `dynamic`), in lookup order.
 IDENTITY_KINDS = ("inet", "hostname", "user-at-hostname", "distinguished-name")
 
@@ -63,6 +65,16 @@ class GatewayView:
 
 
 @dataclass
+class VpnMonitor:
+    """`vpn-monitor` of a VPN: ICMP probes through the tunnel. Junos requires neither
+    statement: without `destination-ip` it probes the peer gateway address, without
+    `source-interface` it sources them from the external interface."""
+    optimized: bool = False              # probe only when no traffic flows
+    source_interface: str | None = None
+    destination_ip: str | None = None
+
+
+@dataclass
 class VpnView:
     name: str
     gateway: str
@@ -73,6 +85,20 @@ class VpnView:
     bind: str | None
     immediately: bool
     lifetime: int
+    selectors: list[tuple[str, str, str]] = field(default_factory=list)  # traffic-selector (name, local, remote)
+    monitor: VpnMonitor | None = None   # `vpn-monitor`, when configured
+
+    @property
+    def proxy_identity(self) -> bool:
+        return self.proxy_local is not None or self.proxy_remote is not None
+
+    def proposed(self) -> list[tuple[str | None, str, str]]:
+        """The selector pairs (traffic-selector name, local, remote) this VPN negotiates:
+        its traffic selectors; else its proxy-identity (an absent side is 0.0.0.0/0); else
+        0.0.0.0/0 <-> 0.0.0.0/0."""
+        if self.selectors:
+            return list(self.selectors)
+        return [(None, _prefix(self.proxy_local), _prefix(self.proxy_remote))]
 
 
 @dataclass
@@ -139,6 +165,13 @@ class DeviceView:
             if any(ip in a for a in addrs):
                 return ifl
         return None
+
+
+def _prefix(value: str | None) -> str:
+    """A proxy-identity prefix as a network (``10.1.0.1/24`` -> ``10.1.0.0/24``); absent = any."""
+    if value is None:
+        return ANY
+    return A.network_text(value) if A.valid_ipv4(value) else value
 
 
 def _int(value) -> int | None:
@@ -223,7 +256,16 @@ def _build_ipsec(v: DeviceView, cfg: C.Node) -> None:
             proxy_local=vn.get("ike", "proxy-identity", "local"),
             proxy_remote=vn.get("ike", "proxy-identity", "remote"),
             bind=_ifl(bind) if bind else bind, immediately=vn.get("establish-tunnels") == "immediately",
-            lifetime=min([p[3] for p in props] or [3600]))
+            lifetime=min([p[3] for p in props] or [3600]),
+            selectors=[(ts, A.network_text(tn.get("local-ip")), A.network_text(tn.get("remote-ip")))
+                       for ts, tn in vn.entries("traffic-selector")
+                       if A.valid_ipv4(tn.get("local-ip")) and A.valid_ipv4(tn.get("remote-ip"))])
+        monitor = vn.get("vpn-monitor")
+        if isinstance(monitor, C.Node):
+            source = monitor.get("source-interface")
+            v.vpns[vname].monitor = VpnMonitor(optimized=monitor.get("optimized") is not None,
+                                               source_interface=_ifl(source) if source else None,
+                                               destination_ip=monitor.get("destination-ip"))
 
 
 def _build_bgp(v: DeviceView, cfg: C.Node) -> None:

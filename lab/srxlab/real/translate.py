@@ -207,6 +207,29 @@ def traffic_selectors(version: int, subnet: list[str], own: list[str]) -> tuple[
     return subnet, subnet
 
 
+def configured_selectors(vpn: C.Node) -> tuple[list[str], list[str]] | None:
+    """(local_ts, remote_ts) of a VPN's `traffic-selector`s, None without any.
+
+    One strongSwan child per VPN, with the selectors' local and remote prefixes as lists
+    (each prefix once, in configuration order), not one child per traffic selector: a list
+    pair covers every local/remote combination, which is what the product renders (one
+    selector per (local, remote) pair of both ends' prefixes), and the child keeps the
+    VPN's name, which the state reader, the tunnel index and the st0 binding are keyed by.
+    Junos negotiates one SA pair per selector instead: the daemons show one pair for the
+    VPN where Junos (and the model) show one per selector. IKEv1 carries a single selector
+    pair per quick mode, so there only the first local and remote prefixes are used."""
+    local: list[str] = []
+    remote: list[str] = []
+    for _ts, tn in vpn.entries("traffic-selector"):
+        lip, rip = tn.get("local-ip"), tn.get("remote-ip")
+        if not (A.valid_ipv4(lip or "") and A.valid_ipv4(rip or "")):
+            continue
+        for prefix, into in ((A.network_text(lip), local), (A.network_text(rip), remote)):
+            if prefix not in into:
+                into.append(prefix)
+    return (local, remote) if local else None
+
+
 def connections(committed: C.Node) -> list[Connection]:
     """The IKE gateways of a committed configuration, with their IPsec VPNs as children."""
     cfg = C.active_view(committed)
@@ -273,10 +296,16 @@ def connections(committed: C.Node) -> list[Connection]:
         proxy_remote = vn.get("ike", "proxy-identity", "remote")
         local_ts, remote_ts = traffic_selectors(
             conn.version, _st0_subnet(addrs, bind), own_prefixes(committed, external))
+        if proxy_local or proxy_remote:
+            local_ts, remote_ts = [proxy_local or "0.0.0.0/0"], [proxy_remote or "0.0.0.0/0"]
+        configured = configured_selectors(vn)
+        if configured:
+            local_ts, remote_ts = configured
+            if conn.version == 1:
+                local_ts, remote_ts = local_ts[:1], remote_ts[:1]
         conn.children.append(Child(
             name=vname, esp_proposals=[esp_proposal(e, a, pfs) for e, a in pairs],
-            local_ts=[proxy_local] if proxy_local else local_ts,
-            remote_ts=[proxy_remote] if proxy_remote else remote_ts,
+            local_ts=local_ts, remote_ts=remote_ts,
             # on-traffic VPNs: libipsec raises no acquire for trap policies, so the backend
             # initiates them when traffic would (a ping into the st0 unit, a BGP session over it)
             start_action="start" if vn.get("establish-tunnels") == "immediately" else "none",

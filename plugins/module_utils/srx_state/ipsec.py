@@ -3,7 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """IPsec (phase 2) security associations from the XML reply of
 ``get-security-associations-information`` (``show security ipsec security-associations``,
-brief or detail), one record per direction."""
+brief or detail), one record per direction. The detail style also gives each SA pair's
+traffic-selector name and its local and remote identities (the negotiated selectors)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,9 @@ def from_entry(sa):
         "port": get("sa-port"),
         "vpn_monitoring": get("sa-vpn-monitoring-state"),
         "vsys": get("sa-virtual-system"),
+        "traffic_selector": get("sa-traffic-selector-name"),
+        "local_identity": get("sa-local-identity"),
+        "remote_identity": get("sa-remote-identity"),
     })
 
 

@@ -16,7 +16,10 @@ is the same whatever the input shape:
   ``protocol`` is upper-case without the ``:`` of the brief layout; ``lifetime_kb`` is
   ``None`` for ``unlim``/``Unlimited``; ``vpn_monitoring`` is ``UP``/``DOWN`` or ``None``
   for ``-``; ``encryption``/``integrity`` use the short names of the brief layout, see
-  :func:`normalise_encryption` and :func:`normalise_integrity`;
+  :func:`normalise_encryption` and :func:`normalise_integrity`; ``traffic_selector`` is the
+  traffic-selector name of the SA pair (detail output of a VPN with traffic selectors, else
+  ``None``); ``local_identity``/``remote_identity`` are the negotiated proxy IDs as prefixes
+  (``10.1.0.0/24``; several, comma-separated, for a list), ``None`` when not printed (brief);
 - BGP addresses lose their ``+port``; ``state`` is the full word (``Establ`` and the
   ``#Active/Received/Accepted/Damped`` count form of the summary mean ``Established``);
   ``elapsed_seconds`` comes from the ``Last Up/Dwn`` text (``56``, ``1:10``, ``2d 10:00:00``,
@@ -30,6 +33,7 @@ Malformed values raise :class:`SrxStateError` (a ``ValueError``) saying what was
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from ansible_collections.netops.srx_vpn.plugins.module_utils.addresses import strip_port
@@ -48,6 +52,7 @@ IKE_FIELDS = (
 IPSEC_FIELDS = (
     "tunnel_id", "direction", "spi", "protocol", "encryption", "integrity",
     "lifetime_seconds", "lifetime_kb", "remote_gateway", "port", "vpn_monitoring", "vsys",
+    "traffic_selector", "local_identity", "remote_identity",
 )
 BGP_FIELDS = (
     "peer_address", "peer_as", "state", "flaps", "input_messages", "output_messages",
@@ -237,6 +242,44 @@ def _lifetime_kb(value):
     return first_int(value, "IPsec SA lifesize")
 
 
+_IDENTITY_ITEM = re.compile(r"ipv[46](?:_subnet|_range)?\(([^()]*)\)", re.IGNORECASE)
+
+
+def _identity_prefix(item):
+    """``10.1.0.0/24``, ``10.1.0.7`` (a /32) or ``10.1.0.0-10.1.0.255`` (a range that is one
+    prefix, else the range as printed) as prefix text."""
+    try:
+        if "/" in item:
+            return str(ipaddress.ip_network(item, strict=False))
+        if "-" in item:
+            first, last = (ipaddress.ip_address(a.strip()) for a in item.split("-", 1))
+            nets = list(ipaddress.summarize_address_range(first, last))
+            return str(nets[0]) if len(nets) == 1 else f"{first}-{last}"
+        address = ipaddress.ip_address(item)
+        return str(ipaddress.ip_network(address))
+    except ValueError:
+        raise SrxStateError(f"IPsec SA identity is not an address, prefix or range: {item!r}") from None
+
+
+def normalise_identity(value):
+    """Prefix text of an IPsec SA's local or remote identity (proxy ID) as printed.
+
+    ``ipv4_subnet(any:0,[0..7]=10.1.0.0/24)`` -> ``10.1.0.0/24``; ``ipv4(10.1.0.7)`` ->
+    ``10.1.0.7/32``; ``ipv4_range(any:0,[0..7]=10.1.0.0-10.1.0.255)`` -> ``10.1.0.0/24``;
+    ``list(any:0,ipv4_subnet(..=0.0.0.0/1), ipv4_subnet(..=128.0.0.0/1))`` ->
+    ``0.0.0.0/1,128.0.0.0/1``; a bare prefix is normalised; empty -> None.
+    """
+    value = clean(value)
+    if value is None:
+        return None
+    items = _IDENTITY_ITEM.findall(value) or [value]
+    prefixes = []
+    for item in items:
+        item = item.rsplit("=", 1)[-1].rsplit(",", 1)[-1].strip()
+        prefixes.append(_identity_prefix(item))
+    return ",".join(prefixes)
+
+
 def _normalise_spi(value):
     value = clean(value)
     if value is None:
@@ -290,6 +333,9 @@ def ipsec_record(raw):
         "port": to_int(raw.get("port"), "IPsec SA port"),
         "vpn_monitoring": _normalise_monitoring(raw.get("vpn_monitoring")),
         "vsys": clean(raw.get("vsys")),
+        "traffic_selector": clean(raw.get("traffic_selector")),
+        "local_identity": normalise_identity(raw.get("local_identity")),
+        "remote_identity": normalise_identity(raw.get("remote_identity")),
     }
 
 

@@ -18,6 +18,7 @@ GW = "set security ike gateway IKE-GATEWAY "
 IKEV1 = GW + "version v1-only"
 UNTRUST_HOST_INBOUND = "delete security zones security-zone UNTRUST interfaces ge-0/0/0.0 host-inbound-traffic"
 NO_PFS = "delete security ipsec policy IPSEC-POLICY perfect-forward-secrecy"
+TS = "set security ipsec vpn IPSEC-VPN traffic-selector "
 # a short dead peer detection (interval x threshold = 4 s) keeps the teardown cases short
 FAST_DPD = [GW + "dead-peer-detection interval 2", GW + "dead-peer-detection threshold 2"]
 NOT_FILTERED = ("the real backend does not filter host-inbound traffic (no nftables or iptables "
@@ -93,6 +94,14 @@ CASES = [
     # IKEv1: quick mode carries the KE payload, both ends must agree
     Case("pfs-mismatch-ikev1",
          a=[IKEV1], b=[IKEV1, NO_PFS]),
+    # traffic selectors: one per end, as the real backend's child carries the VPN's selectors
+    # as lists (one SA pair) where Junos negotiates one SA pair per selector
+    Case("traffic-selectors-match",
+         a=[TS + "TS-1 local-ip 10.0.1.0/24", TS + "TS-1 remote-ip 10.0.1.0/24"],
+         b=[TS + "TS-1 local-ip 10.0.1.0/24", TS + "TS-1 remote-ip 10.0.1.0/24"]),
+    Case("traffic-selectors-mismatch",
+         a=[TS + "TS-1 local-ip 10.0.1.0/24", TS + "TS-1 remote-ip 10.0.1.0/24"],
+         b=[TS + "TS-1 local-ip 10.0.1.0/24", TS + "TS-1 remote-ip 10.9.0.0/16"]),
     Case("no-establish-tunnels-either-end",
          a=["delete security ipsec vpn IPSEC-VPN establish-tunnels"]),
     # BGP over the tunnel

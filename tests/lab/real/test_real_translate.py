@@ -130,6 +130,25 @@ def test_traffic_selectors():
     assert "local_ts = dynamic" in child and "remote_ts = dynamic" in child
 
 
+def test_configured_traffic_selectors_are_the_child_lists():
+    ts = "set security ipsec vpn IPSEC-VPN traffic-selector "
+    lines = [f"{ts}TS-1 local-ip 10.1.0.0/24", f"{ts}TS-1 remote-ip 10.9.0.0/16",
+             f"{ts}TS-2 local-ip 10.1.0.0/24", f"{ts}TS-2 remote-ip 10.0.1.0/24",
+             f"{ts}TS-3 local-ip 10.0.1.1/24", f"{ts}TS-3 remote-ip 10.9.0.0/16"]
+    # IKEv2: one child named as the VPN, each prefix once, in configuration order
+    child = section(T.swanctl_conf(reference("srx-a", *lines)), "IPSEC-VPN")
+    assert "local_ts = 10.1.0.0/24,10.0.1.0/24" in child
+    assert "remote_ts = 10.9.0.0/16,10.0.1.0/24" in child
+    # IKEv1 negotiates one pair: the first selector's
+    child = section(T.swanctl_conf(reference("srx-a", *lines, "set security ike gateway IKE-GATEWAY version v1-only")),
+                    "IPSEC-VPN")
+    assert "local_ts = 10.1.0.0/24" in child and "remote_ts = 10.9.0.0/16" in child
+    # a proxy-identity side left out is 0.0.0.0/0, as on Junos
+    child = section(T.swanctl_conf(reference(
+        "srx-a", "set security ipsec vpn IPSEC-VPN ike proxy-identity local 10.0.1.0/24")), "IPSEC-VPN")
+    assert "local_ts = 10.0.1.0/24" in child and "remote_ts = 0.0.0.0/0" in child
+
+
 def test_pfs_group_joins_the_esp_proposal():
     committed = reference("srx-a", "set security ipsec policy IPSEC-POLICY perfect-forward-secrecy keys group19")
     assert "esp_proposals = aes256-sha256-ecp256" in section(T.swanctl_conf(committed), "IPSEC-VPN")

@@ -36,11 +36,13 @@ def ike(index, remote, state, icookie, rcookie, mode, local=None, gateway=None):
     }
 
 
-def ipsec(tunnel, direction, spi, enc, integ, life, kb, gw, port, mon=None, proto="ESP"):
+def ipsec(tunnel, direction, spi, enc, integ, life, kb, gw, port, mon=None, proto="ESP",
+          ts=None, local=None, remote=None):
     return {
         "tunnel_id": tunnel, "direction": direction, "spi": spi, "protocol": proto,
         "encryption": enc, "integrity": integ, "lifetime_seconds": life, "lifetime_kb": kb,
         "remote_gateway": gw, "port": port, "vpn_monitoring": mon, "vsys": "root",
+        "traffic_selector": ts, "local_identity": local, "remote_identity": remote,
     }
 
 
@@ -66,6 +68,19 @@ IPSEC_TWO_TUNNELS = [
     ipsec(131073, "outbound", "91e4cf8d", "aes-cbc-256", "sha256", 3514, None, "1.1.1.2", 500),
     ipsec(131074, "inbound", "40e0e864", "aes-gcm-256", None, 1533, 4607999, "203.0.113.9", 4500, "UP"),
     ipsec(131074, "outbound", "fde4bd0a", "aes-gcm-256", None, 1533, 4607999, "203.0.113.9", 4500, "UP"),
+]
+# the detail output also prints each SA pair's identities (here the 0.0.0.0/0 of a VPN
+# without traffic selectors or proxy-identity)
+IPSEC_TWO_TUNNELS_DETAIL = [dict(sa, local_identity="0.0.0.0/0", remote_identity="0.0.0.0/0")
+                            for sa in IPSEC_TWO_TUNNELS]
+# ipsec_ts_detail.*: one VPN with two traffic selectors, one SA pair (tunnel index) each
+_TS = {"ts": "TS-BGP", "local": "169.254.10.0/30", "remote": "169.254.10.0/30"}
+_LAN = {"ts": "TS-LAN", "local": "10.1.0.0/24", "remote": "10.9.0.0/16"}
+IPSEC_TRAFFIC_SELECTORS = [
+    ipsec(67108866, "inbound", "2f1b9a04", "aes-cbc-256", "sha256", 3600, None, "3.3.3.3", 500, **_TS),
+    ipsec(67108866, "outbound", "c0d4e7a1", "aes-cbc-256", "sha256", 3600, None, "3.3.3.3", 500, **_TS),
+    ipsec(67108867, "inbound", "7e55b2c9", "aes-cbc-256", "sha256", 3600, None, "3.3.3.3", 500, **_LAN),
+    ipsec(67108867, "outbound", "91a0f3d6", "aes-cbc-256", "sha256", 3600, None, "3.3.3.3", 500, **_LAN),
 ]
 BGP_SUMMARY = [
     bgp("10.0.1.2", 200, "Established", flaps=1, input_messages=13540, output_messages=13602,

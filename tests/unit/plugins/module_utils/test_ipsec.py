@@ -13,7 +13,7 @@ from ansible_collections.netops.srx_vpn.plugins.module_utils.srx_state.records i
     IPSEC_FIELDS,
     SrxStateError,
 )
-from state_cases import IPSEC_TWO_TUNNELS, fixture
+from state_cases import IPSEC_TRAFFIC_SELECTORS, IPSEC_TWO_TUNNELS, IPSEC_TWO_TUNNELS_DETAIL, fixture
 
 BAD_DIRECTION_XML = (
     "<ipsec-security-associations-information><ipsec-security-associations-block>"
@@ -25,7 +25,8 @@ BAD_DIRECTION_XML = (
 
 @pytest.mark.parametrize(("name", "expected"), [
     ("ipsec_brief.xml", IPSEC_TWO_TUNNELS),
-    ("ipsec_detail.xml", IPSEC_TWO_TUNNELS),
+    ("ipsec_detail.xml", IPSEC_TWO_TUNNELS_DETAIL),
+    ("ipsec_ts_detail.xml", IPSEC_TRAFFIC_SELECTORS),
     ("ipsec_cluster.xml", IPSEC_TWO_TUNNELS[:2]),
     ("ipsec_empty.xml", []),
 ])

@@ -14,6 +14,7 @@ from ansible_collections.netops.srx_vpn.plugins.module_utils.srx_state.records i
     ipsec_record,
     normalise_bgp_state,
     normalise_encryption,
+    normalise_identity,
     normalise_integrity,
     parse_elapsed,
     to_as,
@@ -96,10 +97,37 @@ def test_ipsec_record_normalises_every_field():
         "tunnel_id": 131073, "direction": "outbound", "spi": "5b944da", "protocol": "ESP",
         "encryption": "aes-cbc-256", "integrity": "sha256", "lifetime_seconds": 3514,
         "lifetime_kb": None, "remote_gateway": "1.1.1.2", "port": 500, "vpn_monitoring": "UP",
-        "vsys": "root",
+        "vsys": "root", "traffic_selector": None, "local_identity": None, "remote_identity": None,
     }
     with pytest.raises(SrxStateError, match="SPI is not hexadecimal"):
         ipsec_record({"tunnel_id": "1", "direction": "<", "spi": "xyz"})
+
+
+@pytest.mark.parametrize(("printed", "prefixes"), [
+    ("ipv4_subnet(any:0,[0..7]=10.1.0.0/24)", "10.1.0.0/24"),
+    ("ipv4_subnet(any:0,[0..7]=0.0.0.0/0)", "0.0.0.0/0"),
+    ("ipv4(10.1.0.7)", "10.1.0.7/32"),
+    ("ipv4_range(any:0,[0..7]=10.1.0.0-10.1.0.255)", "10.1.0.0/24"),
+    ("ipv4_range(any:0,[0..7]=10.1.0.1-10.1.0.5)", "10.1.0.1-10.1.0.5"),
+    ("list(any:0,ipv4_subnet(any:0-65535,[0..7]=0.0.0.0/1), ipv4_subnet(any:0-65535,[0..7]=128.0.0.0/1))",
+     "0.0.0.0/1,128.0.0.0/1"),
+    ("ipv6_subnet(any:0,[0..15]=2001:db8::/64)", "2001:db8::/64"),
+    ("10.1.0.1/24", "10.1.0.0/24"),
+    ("", None),
+    (None, None),
+])
+def test_ipsec_identity_is_read_as_prefixes(printed, prefixes):
+    assert normalise_identity(printed) == prefixes
+
+
+def test_ipsec_record_identities_and_traffic_selector():
+    record = ipsec_record({"tunnel_id": "67108866", "direction": "inbound", "traffic_selector": " TS-1 ",
+                           "local_identity": "ipv4_subnet(any:0,[0..7]=10.1.0.0/24)",
+                           "remote_identity": "ipv4_subnet(any:0,[0..7]=10.9.0.0/16)"})
+    assert (record["traffic_selector"], record["local_identity"], record["remote_identity"]) \
+        == ("TS-1", "10.1.0.0/24", "10.9.0.0/16")
+    with pytest.raises(SrxStateError, match="identity is not an address, prefix or range: 'somewhere'"):
+        ipsec_record({"tunnel_id": "1", "direction": "<", "local_identity": "ipv4_subnet(any:0,[0..7]=somewhere)"})
 
 
 def test_bgp_record_sums_ribs_and_keeps_none_when_no_rib_counts():

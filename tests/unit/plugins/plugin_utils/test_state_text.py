@@ -47,7 +47,9 @@ from state_cases import (
     GUIDE_IKE,
     IKE_BRIEF,
     IKE_DETAIL,
+    IPSEC_TRAFFIC_SELECTORS,
     IPSEC_TWO_TUNNELS,
+    IPSEC_TWO_TUNNELS_DETAIL,
     PING,
     PING_LOSS,
     SUMMARY_HEADER,
@@ -89,7 +91,8 @@ def all_formats(base, parser):
             ike(7801123, "203.0.113.9", "UP", "aa00bb11cc22dd33", "ee44ff5566778899", "IKEv2"),
         ]),
         ("ipsec_brief", parse_ipsec_sas, IPSEC_TWO_TUNNELS),
-        ("ipsec_detail", parse_ipsec_sas, IPSEC_TWO_TUNNELS),
+        ("ipsec_detail", parse_ipsec_sas, IPSEC_TWO_TUNNELS_DETAIL),
+        ("ipsec_ts_detail", parse_ipsec_sas, IPSEC_TRAFFIC_SELECTORS),
         ("ipsec_cluster", parse_ipsec_sas, IPSEC_TWO_TUNNELS[:2]),
         ("ipsec_empty", parse_ipsec_sas, []),
         ("bgp_summary", parse_bgp_peers, BGP_SUMMARY),
@@ -115,7 +118,9 @@ def test_brief_and_detail_styles_agree_on_shared_fields():
     brief = parse_ike_sas(fixture("ike_brief.xml"))[:2]
     detail = parse_ike_sas(fixture("ike_detail.txt"))
     assert [dict(d, local_address=None, gateway=None) for d in detail] == brief
-    assert parse_ipsec_sas(fixture("ipsec_detail.json")) == parse_ipsec_sas(fixture("ipsec_brief.txt"))
+    detail = parse_ipsec_sas(fixture("ipsec_detail.json"))  # the brief style has no identities
+    assert [dict(d, local_identity=None, remote_identity=None) for d in detail] \
+        == parse_ipsec_sas(fixture("ipsec_brief.txt"))
 
 
 # ---------------------------------------------------------------------------------------
