@@ -1220,6 +1220,10 @@ def _plan(d: Device, tunnels: list[Tunnel], fleet: Fleet) -> dict:
     plan["uplinks"] = [{"name": u.name, "ifl": u.ifl, "interface": u.ifl.split(".")[0], "unit": u.ifl.split(".")[1],
                         "address": str(u.ext)} for u in d.extra_uplinks]
     remote = {str(p) for peer in plan["peers"] for _index, p in fleet.devices[peer].lans}
+    # an external peer's networks: what it advertises and what its selectors protect (not the tunnel)
+    remote |= {p for t in plan["tunnels"] if t["peer"]["external"] for p in t["peer"]["prefixes"]}
+    remote |= {x["remote"] for t in plan["tunnels"] if t["peer"]["external"] for x in t["ipsec"]["traffic_selectors"]
+               if IPNetwork(x["remote"]) not in IPNetwork(t["address"]).cidr}
     plan["remote_lan_prefixes"] = sorted(remote, key=IPNetwork)
     return plan
 
