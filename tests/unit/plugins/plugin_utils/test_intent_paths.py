@@ -43,7 +43,8 @@ def test_an_external_peer_configures_the_device_end_only():
                  'set interfaces st0 unit 7 description "srx_vpn tunnel a-x to cloud-1"',
                  "set protocols bgp group SRXVPN-EBGP neighbor 169.254.10.2 peer-as 64512",
                  "set interfaces ge-0/0/2 unit 0 family inet address 2.2.2.1/24",
-                 "set security zones security-zone UNTRUST interfaces ge-0/0/2.0 host-inbound-traffic system-services ike"):
+                 "set security zones security-zone UNTRUST interfaces ge-0/0/2.0 host-inbound-traffic "
+                 "system-services ike"):
         assert line in text, line
     # the primary stays first: Junos initiates to the first address of the list
     addresses = [x.split()[-1] for x in text if x.startswith("set security ike gateway IKE-GW-A-X address")]
