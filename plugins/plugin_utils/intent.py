@@ -1099,8 +1099,11 @@ def build_plans(devices: dict, tunnels: list, psks: dict | None = None, profiles
             problems.append(problem)
     if problems:
         raise IntentError(problems)
-    return {d.name: _plan(d, [t for t in fleet.tunnels if d.name in (e.device_name for e in t.ends)], fleet)
-            for d in _devices(fleet)}
+    by_device: dict[str, list[Tunnel]] = {}
+    for t in fleet.tunnels:   # one pass: a fleet of hundreds of devices and tunnels
+        for name in dict.fromkeys(e.device_name for e in t.ends if isinstance(e.device_name, str)):
+            by_device.setdefault(name, []).append(t)
+    return {d.name: _plan(d, by_device.get(d.name, []), fleet) for d in _devices(fleet)}
 
 
 # ---------------------------------------------------------------------------------------
