@@ -32,6 +32,13 @@ EMULATOR_LINES = [
     "idle RSS per device < 5 MB",
     "total wall time s",
 ]
+PREFLIGHT_LINES = [
+    "SRX pairs only",
+    "with uplinks, external peers, selectors",
+    "10 spokes (11 devices): build_plans",
+    "30 spokes (31 devices): build_plans",
+    "per-device time at 30 / at 10 spokes:",
+]
 PROTOCOLS_LINES = [
     "run: 2 pairs (4 devices)",
     "configure+converge s",
@@ -78,7 +85,8 @@ def run_bench(*args: str) -> str:
 @pytest.mark.parametrize("script,args,lines", [
     ("bench/emulator.py", ["--devices", "3", "--workers", "2", "--idle", "0.5"], EMULATOR_LINES),
     ("bench/protocols.py", ["--pairs", "2", "--repeat", "3"], PROTOCOLS_LINES),
-], ids=["emulator", "protocols"])
+    ("bench/preflight.py", ["--small", "10", "--spokes", "30", "--repeat", "1"], PREFLIGHT_LINES),
+], ids=["emulator", "protocols", "preflight"])
 def test_bench_runs_and_prints_its_figures(script, args, lines):
     out = run_bench(script, *args)
     missing = [line for line in lines if line not in out]
