@@ -822,8 +822,8 @@ def rule_uplinks_distinct(fleet: Fleet) -> Iterator[Problem]:
             for other in seen:
                 if u.ifl is not None and u.ifl == other.ifl:
                     yield where, f"{u.source}.interface", f"{u.ifl} is also the interface of {other.source}"
-                elif u.ext is not None and other.ext is not None and (u.ext.ip in other.ext.cidr
-                                                                     or other.ext.ip in u.ext.cidr):
+                elif u.ext is not None and other.ext is not None and (
+                        u.ext.ip in other.ext.cidr or other.ext.ip in u.ext.cidr):
                     yield where, f"{u.source}.address", f"{u.ext} overlaps the subnet of {other.source} ({other.ext})"
             seen.append(u)
             if u.ext is not None:

@@ -230,17 +230,18 @@ USER_AT_HOSTNAME_PATTERN = rf"^[A-Za-z0-9._+-]{{1,64}}@{_LABEL}(\.{_LABEL})*$"
 USER_AT_HOSTNAME_RULE = "an e-mail style identity like vpn@example.net"
 MAX_BACKUP_GATEWAYS = 4   # Junos: an IKE gateway address list holds a primary and up to four backups
 
+IDENTITY_FIELDS = ["inet", "hostname", "user_at_hostname"]
 IDENTITY = obj("The IKE identity the peer presents (rendered as the gateway's remote-identity).", {
     "inet": address("An IPv4 address identity."),
     "hostname": _node("string", "A host name (FQDN) identity.", pattern=HOSTNAME_PATTERN, rule=HOSTNAME_RULE,
                       maxLength=253),
     "user_at_hostname": _node("string", "An e-mail style identity.", pattern=USER_AT_HOSTNAME_PATTERN,
                               rule=USER_AT_HOSTNAME_RULE, maxLength=255),
-}, docTable="identity", exclusive=[["inet", "hostname", "user_at_hostname"]],
-    requireOne=[["inet", "hostname", "user_at_hostname"]])
+}, docTable="identity", exclusive=[IDENTITY_FIELDS], requireOne=[IDENTITY_FIELDS])
 
-PEER = obj("A tunnel end that is not in the inventory (a cloud VPN gateway, another vendor's firewall, an SRX "
-           "someone else runs): the product configures the other end only, and checks and verifies from it.", {
+PEER_DOC = ("A tunnel end that is not in the inventory (a cloud VPN gateway, another vendor's firewall, an SRX "
+            "someone else runs): the product configures the other end only, and checks and verifies from it.")
+PEER = obj(PEER_DOC, {
     "name": name_node("A name for the peer (descriptions, the report); not an inventory host.", required=True),
     "gateway": address("Its public IKE address (the gateway address the SRX initiates to).", required=True),
     "backup_gateways": _node("array", "Other addresses of the peer, tried in order when the gateway does not "
@@ -292,8 +293,9 @@ IKE = obj("IKE (phase 1) of the tunnel.", {
     "nat_traversal": boolean("false renders no-nat-traversal.", default=True),
 }, docTable="ike", exclusive=[["profile", "proposal"]])
 
-VPN_MONITOR = obj("VPN monitoring: ICMP through the tunnel to the peer's tunnel address; the SA is renegotiated "
-                  "when it fails (not with selectors).", {
+VPN_MONITOR_DOC = ("VPN monitoring: ICMP through the tunnel to the peer's tunnel address; the SA is renegotiated "
+                   "when it fails (not with selectors).")
+VPN_MONITOR = obj(VPN_MONITOR_DOC, {
     "enabled": boolean("Monitor the tunnel.", default=True),
     "optimized": boolean("Probe only when there is no traffic.", default=False),
 }, docTable="vpn-monitor")

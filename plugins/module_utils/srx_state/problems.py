@@ -153,7 +153,7 @@ def _prefix(value, what):
     text = clean(value)
     if text is None:
         raise VpnCheckError(f"{what} is required")
-    address, _, length = str(text).partition("/")
+    address, _slash, length = str(text).partition("/")
     try:
         host = canonical(address)
     except AddressError:
